@@ -1,0 +1,7 @@
+//! Proofs and keys in the formats other verifiers read.
+//!
+//! - [`solana`]: the byte layout of groth16-solana and the alt_bn128 syscalls.
+//! - [`snarkjs`]: snarkjs's JSON, so third-party tools can check our proofs.
+
+pub mod snarkjs;
+pub mod solana;

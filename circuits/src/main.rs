@@ -1,0 +1,293 @@
+//! `zkpay-circuits`: trusted setup, key export, an end-to-end proof, and the
+//! prover benchmark.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use ark_groth16::ProvingKey;
+use ark_serialize::CanonicalSerialize;
+use clap::{Parser, Subcommand};
+use rand::rngs::OsRng;
+use zkpay_circuits::codegen::{
+    verifying_key_source, zero_hashes_source, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
+};
+use zkpay_circuits::export::snarkjs::{proof_json, public_inputs_json, verifying_key_json};
+use zkpay_circuits::export::solana::{proof_to_solana, SolanaVerifyingKey};
+use zkpay_circuits::prover::TransferProver;
+use zkpay_circuits::scenario::{alice_pays_bob, PAYMENT};
+use zkpay_circuits::setup::{
+    default_key_dir, generate_proving_key, proving_key_path, write_atomically, DEVELOPMENT_SEED,
+};
+use zkpay_circuits::transfer::PublicInputMode;
+use zkpay_circuits::Bn254;
+use zkpay_core::public_inputs::STATEMENT_VALUES;
+use zkpay_core::verifier::verify_transfer;
+
+#[derive(Parser)]
+#[command(name = "zkpay-circuits", about = "zkpay's transfer circuit: setup, proofs, benchmark")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the development setup from its seed, cache the proving key and
+    /// write the generated verifying key and zero hashes into zkpay-core.
+    Setup {
+        /// Workspace root to write the generated sources into.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/.."))]
+        workspace: PathBuf,
+    },
+    /// Prove one private payment end to end and verify it as the program does.
+    Demo,
+    /// Export a fresh proof, its public inputs and the verifying key as
+    /// snarkjs JSON files into a folder.
+    ExportSnarkjs {
+        /// Output folder.
+        out: PathBuf,
+    },
+    /// Measure constraints, proving and verification time, key size and
+    /// memory, for the hashed (deployed) and direct public-input layouts.
+    Bench {
+        /// Proofs per layout.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Setup { workspace } => setup(&workspace),
+        Command::Demo => demo(),
+        Command::ExportSnarkjs { out } => export_snarkjs(&out),
+        Command::Bench { runs } => bench(runs),
+    }
+}
+
+fn load_prover() -> Result<TransferProver> {
+    let dir = default_key_dir();
+    if !proving_key_path(&dir, &SolanaVerifyingKey::committed()).exists() {
+        eprintln!("No cached proving key in {}: regenerating it from the development seed...", dir.display());
+    }
+    TransferProver::load().context("cannot load the transfer proving key")
+}
+
+fn setup(workspace: &Path) -> Result<()> {
+    let started = Instant::now();
+    let pk = generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED)?;
+    println!("setup: {:.1} s", started.elapsed().as_secs_f64());
+    let vk = SolanaVerifyingKey::from_arkworks(&pk.vk);
+    for (file, source) in [
+        (VERIFYING_KEY_FILE, verifying_key_source(&vk, DEVELOPMENT_SEED)),
+        (ZERO_HASHES_FILE, zero_hashes_source()),
+    ] {
+        let path = workspace.join(file);
+        std::fs::write(&path, source).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    let key_path = proving_key_path(&default_key_dir(), &vk);
+    write_atomically(&key_path, &pk)?;
+    println!("proving key: {} ({} bytes)", key_path.display(), pk.uncompressed_size());
+    println!("WARNING: a single-party setup from a public seed lets anyone forge proofs; production needs a multi-party ceremony.");
+    Ok(())
+}
+
+fn demo() -> Result<()> {
+    let mut rng = OsRng;
+    let started = Instant::now();
+    let prover = load_prover()?;
+    println!("1. proving key ready ({} constraints) in {:.2} s", prover.num_constraints(), started.elapsed().as_secs_f64());
+
+    let scenario = alice_pays_bob(500, &mut rng);
+    println!(
+        "2. tree of {} notes built; Alice owns two of them ({} and {} base units)",
+        scenario.tree.len(),
+        scenario.witness.inputs[0].note.amount,
+        scenario.witness.inputs[1].note.amount
+    );
+
+    let started = Instant::now();
+    let (proof, public_inputs) = prover.prove_transfer(&scenario.witness, &mut rng)?;
+    println!("3. Alice proves she pays Bob {PAYMENT} base units: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+
+    let started = Instant::now();
+    verify_transfer(&proof, &public_inputs).context("the proof must verify")?;
+    println!("4. verified with groth16-solana (host backend of the on-chain verifier): {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!("   proof: {} bytes; public values: {} field elements hashed into 1 Groth16 input", proof.to_bytes().len(), STATEMENT_VALUES);
+
+    let mut tampered = public_inputs;
+    tampered.ext_data_hash[31] ^= 1;
+    match verify_transfer(&proof, &tampered) {
+        Err(err) => println!("5. the same proof with a changed external-data hash is rejected: {err}"),
+        Ok(()) => bail!("a tampered public input was accepted"),
+    }
+    println!("   an observer sees two nullifiers and two commitments; not who paid whom, nor how much.");
+    Ok(())
+}
+
+fn export_snarkjs(out: &Path) -> Result<()> {
+    let mut rng = OsRng;
+    let prover = load_prover()?;
+    let scenario = alice_pays_bob(4, &mut rng);
+    let circuit = scenario.witness.circuit(PublicInputMode::Hashed);
+    let public = circuit.public_inputs();
+    let proof = prover.prove(circuit, &mut rng)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, value) in [
+        ("verification_key.json", verifying_key_json(&prover.proving_key().vk)),
+        ("proof.json", proof_json(&proof)),
+        ("public.json", public_inputs_json(&public)),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(&value)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Published compute-unit prices of the syscalls the verifier makes.
+mod syscall_prices {
+    pub const G1_ADD: u64 = 334;
+    pub const G1_MUL: u64 = 3_840;
+    pub const PAIRING_FIRST: u64 = 36_364;
+    pub const PAIRING_OTHER: u64 = 12_121;
+    pub const POSEIDON_A: u64 = 61;
+    pub const POSEIDON_C: u64 = 542;
+}
+
+fn estimated_verify_cu(mode: PublicInputMode) -> u64 {
+    use syscall_prices::*;
+    let pairing = PAIRING_FIRST + 3 * PAIRING_OTHER;
+    match mode {
+        PublicInputMode::Direct => pairing + STATEMENT_VALUES as u64 * (G1_MUL + G1_ADD),
+        PublicInputMode::Hashed => {
+            let n = STATEMENT_VALUES as u64;
+            pairing + (G1_MUL + G1_ADD) + POSEIDON_A * n * n + POSEIDON_C
+        }
+    }
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+/// Peak resident memory of this process (kB), from /proc.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak-memory mark so the next reading covers what follows.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+struct Row {
+    mode: PublicInputMode,
+    constraints: usize,
+    public_inputs: usize,
+    setup: Duration,
+    pk_bytes: usize,
+    prove: Vec<Duration>,
+    verify: Duration,
+    peak_kb: Option<u64>,
+}
+
+fn bench_mode(mode: PublicInputMode, runs: usize) -> Result<Row> {
+    let mut rng = OsRng;
+    let started = Instant::now();
+    let pk: ProvingKey<Bn254> = generate_proving_key(mode, DEVELOPMENT_SEED)?;
+    let setup = started.elapsed();
+    let pk_bytes = pk.uncompressed_size();
+    let prover = TransferProver::new(mode, pk)?;
+    let scenario = alice_pays_bob(64, &mut rng);
+    let circuit = scenario.witness.circuit(mode);
+    let public = circuit.public_inputs();
+
+    // One warm-up proof, then the measured ones.
+    let proof = prover.prove(circuit.clone(), &mut rng)?;
+    reset_peak_rss();
+    let mut prove = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let proof = prover.prove(circuit.clone(), &mut rng)?;
+        prove.push(started.elapsed());
+        std::hint::black_box(proof);
+    }
+    let peak_kb = peak_rss_kb();
+
+    let mut verify = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let ok = prover.verify(&proof, &public);
+        verify.push(started.elapsed());
+        if !ok {
+            bail!("benchmark proof does not verify");
+        }
+    }
+    if mode == PublicInputMode::Hashed {
+        verify_transfer(&proof_to_solana(&proof), &scenario.witness.public_inputs())
+            .context("groth16-solana rejects the benchmark proof")?;
+    }
+    Ok(Row {
+        mode,
+        constraints: prover.num_constraints(),
+        public_inputs: public.len(),
+        setup,
+        pk_bytes,
+        prove,
+        verify: median(&mut verify),
+        peak_kb,
+    })
+}
+
+fn bench(runs: usize) -> Result<()> {
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    println!(
+        "zkpay transfer circuit (2 inputs, 2 outputs, tree depth {}), {} proofs per layout, {} threads",
+        zkpay_core::constants::TREE_DEPTH,
+        runs,
+        rayon_threads()
+    );
+    let rows = [bench_mode(PublicInputMode::Hashed, runs)?, bench_mode(PublicInputMode::Direct, runs)?];
+    println!();
+    println!("| layout | constraints | Groth16 public inputs | setup (s) | proving key (MB) | prove median (ms) | prove min..max (ms) | verify native (ms) | on-chain verify (CU, est.) | prover peak RSS (MB) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        let mut prove = row.prove.clone();
+        let median = median(&mut prove);
+        println!(
+            "| {:?}{} | {} | {} | {:.1} | {:.1} | {} | {}..{} | {} | {} | {} |",
+            row.mode,
+            if row.mode == PublicInputMode::Hashed { " (deployed)" } else { "" },
+            row.constraints,
+            row.public_inputs,
+            row.setup.as_secs_f64(),
+            row.pk_bytes as f64 / 1e6,
+            ms(median),
+            ms(prove[0]),
+            ms(prove[prove.len() - 1]),
+            ms(row.verify),
+            estimated_verify_cu(row.mode),
+            row.peak_kb.map_or("n/a".into(), |kb| format!("{:.0}", kb as f64 / 1024.0)),
+        );
+    }
+    println!();
+    println!("On-chain CU are estimated from published syscall prices (pairing 36,364 + 3 x 12,121; G1 mul 3,840 + add 334 per public input; Poseidon 61 n^2 + 542); the SBF build measures them.");
+    Ok(())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

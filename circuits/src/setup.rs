@@ -1,0 +1,126 @@
+//! The development trusted setup and the proving-key cache.
+//!
+//! The setup is the circuit-specific Groth16 setup of ark-groth16, with
+//! all its randomness drawn from a ChaCha20 stream seeded by the SHA-256 of
+//! a public seed string. That makes the keys reproducible (the committed
+//! verifying key can be checked, and any machine can rebuild the matching
+//! proving key), and it also means **anyone who knows the seed knows the
+//! toxic waste and can forge proofs**. It is for development and tests
+//! only; production needs a multi-party ceremony.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ark_bn254::Bn254;
+use ark_groth16::{Groth16, ProvingKey};
+use ark_relations::r1cs::SynthesisError;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, SerializationError};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use sha2::{Digest, Sha256};
+
+use crate::export::solana::SolanaVerifyingKey;
+use crate::transfer::{PublicInputMode, TransferCircuit};
+
+/// The seed of the committed development setup.
+pub const DEVELOPMENT_SEED: &str = "zkpay transfer circuit v1: single-party development setup";
+
+/// Environment variable naming the folder where proving keys are cached.
+pub const KEY_DIR_ENV: &str = "ZKPAY_KEY_DIR";
+
+/// Why a proving key could not be produced or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Synthesising the circuit for the setup failed.
+    #[error("circuit synthesis failed during setup: {0}")]
+    Synthesis(#[from] SynthesisError),
+    /// Reading or writing the key file failed.
+    #[error("cannot access proving key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The key file could not be encoded.
+    #[error("cannot encode the proving key: {0}")]
+    Serialization(#[from] SerializationError),
+    /// The seed does not produce the verifying key committed in zkpay-core.
+    #[error(
+        "the development seed does not reproduce the committed verifying key; \
+         run `cargo run --release -p zkpay-circuits -- setup` and commit the result"
+    )]
+    CommittedKeyMismatch,
+}
+
+/// Runs the Groth16 setup of the transfer circuit with randomness from `seed`.
+pub fn generate_proving_key(
+    mode: PublicInputMode,
+    seed: &str,
+) -> Result<ProvingKey<Bn254>, SynthesisError> {
+    let mut rng = ChaCha20Rng::from_seed(Sha256::digest(seed.as_bytes()).into());
+    Groth16::<Bn254>::generate_random_parameters_with_reduction(TransferCircuit::blank(mode), &mut rng)
+}
+
+/// The folder for cached proving keys: `$ZKPAY_KEY_DIR`, else
+/// `$XDG_CACHE_HOME/zkpay`, else `~/.cache/zkpay`, else the temp folder.
+pub fn default_key_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(KEY_DIR_ENV) {
+        return PathBuf::from(dir);
+    }
+    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(cache).join("zkpay");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache").join("zkpay"),
+        None => std::env::temp_dir().join("zkpay"),
+    }
+}
+
+/// The cache file in `dir` for the proving key whose verifying key is `vk`.
+pub fn proving_key_path(dir: &Path, vk: &SolanaVerifyingKey) -> PathBuf {
+    dir.join(format!("transfer-{}.pk", vk.fingerprint()))
+}
+
+/// The proving key matching the committed verifying key: read from the
+/// cache in `dir` if present and matching, else regenerated from
+/// [`DEVELOPMENT_SEED`] (about a second) and cached.
+pub fn load_or_generate_proving_key(dir: &Path) -> Result<ProvingKey<Bn254>, KeyError> {
+    let committed = SolanaVerifyingKey::committed();
+    let path = proving_key_path(dir, &committed);
+    if let Ok(bytes) = fs::read(&path) {
+        // Our own cache: the committed-key comparison below catches a stale
+        // or damaged file, so the slow subgroup checks are skipped.
+        if let Ok(pk) = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(&bytes[..]) {
+            if SolanaVerifyingKey::from_arkworks(&pk.vk) == committed {
+                return Ok(pk);
+            }
+        }
+    }
+    let pk = generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED)?;
+    if SolanaVerifyingKey::from_arkworks(&pk.vk) != committed {
+        return Err(KeyError::CommittedKeyMismatch);
+    }
+    write_atomically(&path, &pk)?;
+    Ok(pk)
+}
+
+/// Writes `pk` to `path` through a temporary file, so a concurrent reader
+/// never sees half a key.
+pub fn write_atomically(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut bytes = Vec::with_capacity(pk.uncompressed_size());
+    pk.serialize_uncompressed(&mut bytes)?;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut file = fs::File::create(&tmp).map_err(io)?;
+    file.write_all(&bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    fs::rename(&tmp, path).map_err(io)
+}

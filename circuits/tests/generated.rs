@@ -1,0 +1,61 @@
+//! The committed generated sources are what the setup command produces, and
+//! the proving-key cache rebuilds and reloads the matching key.
+
+use std::path::Path;
+
+use zkpay_circuits::codegen::{
+    verifying_key_source, zero_hashes, zero_hashes_source, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
+};
+use zkpay_circuits::export::solana::SolanaVerifyingKey;
+use zkpay_circuits::setup::{
+    generate_proving_key, load_or_generate_proving_key, proving_key_path, DEVELOPMENT_SEED,
+};
+use zkpay_circuits::transfer::PublicInputMode;
+use zkpay_core::zero_hashes::ZERO_HASHES;
+
+fn committed(file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn committed_verifying_key_is_what_the_setup_produces() {
+    let pk = generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED).unwrap();
+    let vk = SolanaVerifyingKey::from_arkworks(&pk.vk);
+    assert_eq!(
+        committed(VERIFYING_KEY_FILE),
+        verifying_key_source(&vk, DEVELOPMENT_SEED),
+        "run `cargo run --release -p zkpay-circuits -- setup` and commit the result"
+    );
+    assert_eq!(vk, SolanaVerifyingKey::committed());
+}
+
+#[test]
+fn another_seed_gives_another_key() {
+    let pk = generate_proving_key(PublicInputMode::Hashed, "another seed").unwrap();
+    assert_ne!(SolanaVerifyingKey::from_arkworks(&pk.vk), SolanaVerifyingKey::committed());
+}
+
+#[test]
+fn committed_zero_hashes_are_what_the_generator_produces() {
+    assert_eq!(committed(ZERO_HASHES_FILE), zero_hashes_source());
+    assert_eq!(zero_hashes(), ZERO_HASHES);
+}
+
+#[test]
+fn proving_key_cache_is_rebuilt_when_missing_or_damaged() {
+    let dir = std::env::temp_dir().join(format!("zkpay-key-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = proving_key_path(&dir, &SolanaVerifyingKey::committed());
+
+    let generated = load_or_generate_proving_key(&dir).unwrap();
+    assert!(path.exists());
+    let loaded = load_or_generate_proving_key(&dir).unwrap();
+    assert_eq!(loaded, generated);
+
+    std::fs::write(&path, b"not a proving key").unwrap();
+    let rebuilt = load_or_generate_proving_key(&dir).unwrap();
+    assert_eq!(rebuilt, generated);
+    assert!(std::fs::metadata(&path).unwrap().len() > 1_000_000);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,115 @@
+//! The one Poseidon hash of zkpay: BN254, x^5 S-box, circom parameters.
+//!
+//! Off-chain it runs light-poseidon; on-chain the program uses the
+//! `sol_poseidon` syscall, which is light-poseidon behind a syscall, so both
+//! produce the same bytes for the same inputs.
+
+use crate::field::{is_canonical, FieldBytes};
+
+/// Largest number of inputs one Poseidon call takes (width 13), the limit of
+/// both light-poseidon and the `sol_poseidon` syscall.
+pub const MAX_INPUTS: usize = 12;
+
+/// Why a Poseidon hash could not be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    /// An input is `>= r`.
+    #[error("Poseidon input {index} is not a canonical field element (it is >= r)")]
+    NonCanonicalInput {
+        /// Position of the offending input.
+        index: usize,
+    },
+    /// Zero inputs, or more than [`MAX_INPUTS`].
+    #[error("Poseidon takes 1 to 12 inputs, got {count}")]
+    InputCount {
+        /// Number of inputs given.
+        count: usize,
+    },
+}
+
+/// Poseidon of `inputs`, each a canonical big-endian field element.
+pub fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
+    if inputs.is_empty() || inputs.len() > MAX_INPUTS {
+        return Err(HashError::InputCount { count: inputs.len() });
+    }
+    if let Some(index) = inputs.iter().position(|input| !is_canonical(input)) {
+        return Err(HashError::NonCanonicalInput { index });
+    }
+    backend::hashv(inputs)
+}
+
+/// Poseidon of two canonical field elements: one node of the commitment tree.
+pub fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
+    hashv(&[left, right])
+}
+
+#[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
+mod backend {
+    use super::{HashError, MAX_INPUTS};
+    use crate::field::FieldBytes;
+    use ark_bn254::Fr;
+    use core::cell::RefCell;
+    use light_poseidon::{Poseidon, PoseidonBytesHasher};
+
+    std::thread_local! {
+        /// Building the round constants costs more than a hash: keep one
+        /// hasher per input count and thread.
+        static HASHERS: RefCell<[Option<Poseidon<Fr>>; MAX_INPUTS]> =
+            const { RefCell::new([const { None }; MAX_INPUTS]) };
+    }
+
+    pub(super) fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
+        let count = inputs.len();
+        HASHERS.with(|hashers| {
+            let mut hashers = hashers.borrow_mut();
+            let slot = &mut hashers[count - 1];
+            if slot.is_none() {
+                *slot = Some(
+                    Poseidon::<Fr>::new_circom(count)
+                        .map_err(|_| HashError::InputCount { count })?,
+                );
+            }
+            let hasher = slot.as_mut().ok_or(HashError::InputCount { count })?;
+            let slices: [&[u8]; MAX_INPUTS] =
+                core::array::from_fn(|i| inputs.get(i).map_or(&[][..], |input| &input[..]));
+            // Inputs were checked canonical and counted, so light-poseidon
+            // cannot reject them.
+            hasher
+                .hash_bytes_be(&slices[..count])
+                .map_err(|_| HashError::NonCanonicalInput { index: 0 })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::{from_u64, MODULUS};
+
+    #[test]
+    fn matches_circomlib_test_vector() {
+        // circomlibjs: poseidon([1, 2]) =
+        // 7853200120776062878684798364095072458815029376092732009249414926327459813530
+        let hash = hash_pair(&from_u64(1), &from_u64(2)).unwrap();
+        assert_eq!(
+            hash,
+            [
+                0x11, 0x5c, 0xc0, 0xf5, 0xe7, 0xd6, 0x90, 0x41, 0x3d, 0xf6, 0x4c, 0x6b, 0x96, 0x62,
+                0xe9, 0xcf, 0x2a, 0x36, 0x17, 0xf2, 0x74, 0x32, 0x45, 0x51, 0x9e, 0x19, 0x60, 0x7a,
+                0x44, 0x17, 0x18, 0x9a
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_non_canonical_inputs_and_bad_counts() {
+        assert_eq!(
+            hashv(&[&from_u64(1), &MODULUS]),
+            Err(HashError::NonCanonicalInput { index: 1 })
+        );
+        assert_eq!(hashv(&[]), Err(HashError::InputCount { count: 0 }));
+        let one = from_u64(1);
+        let thirteen = [&one; 13];
+        assert_eq!(hashv(&thirteen), Err(HashError::InputCount { count: 13 }));
+    }
+}
