@@ -48,10 +48,22 @@ pub fn verifying_key_source(vk: &SolanaVerifyingKey, seed: &str) -> String {
          pub const TRANSFER_VERIFYING_KEY: Groth16Verifyingkey<'static> = Groth16Verifyingkey {\n",
     );
     let _ = writeln!(out, "    nr_pubinputs: {},", vk.ic.len() - 1);
-    let _ = writeln!(out, "    vk_alpha_g1: {},", byte_array(&vk.alpha_g1, "    "));
+    let _ = writeln!(
+        out,
+        "    vk_alpha_g1: {},",
+        byte_array(&vk.alpha_g1, "    ")
+    );
     let _ = writeln!(out, "    vk_beta_g2: {},", byte_array(&vk.beta_g2, "    "));
-    let _ = writeln!(out, "    vk_gamma_g2: {},", byte_array(&vk.gamma_g2, "    "));
-    let _ = writeln!(out, "    vk_delta_g2: {},", byte_array(&vk.delta_g2, "    "));
+    let _ = writeln!(
+        out,
+        "    vk_gamma_g2: {},",
+        byte_array(&vk.gamma_g2, "    ")
+    );
+    let _ = writeln!(
+        out,
+        "    vk_delta_g2: {},",
+        byte_array(&vk.delta_g2, "    ")
+    );
     out.push_str("    vk_ic: &[\n");
     for point in &vk.ic {
         let _ = writeln!(out, "        {},", byte_array(point, "        "));

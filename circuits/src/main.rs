@@ -25,7 +25,10 @@ use zkpay_core::public_inputs::STATEMENT_VALUES;
 use zkpay_core::verifier::verify_transfer;
 
 #[derive(Parser)]
-#[command(name = "zkpay-circuits", about = "zkpay's transfer circuit: setup, proofs, benchmark")]
+#[command(
+    name = "zkpay-circuits",
+    about = "zkpay's transfer circuit: setup, proofs, benchmark"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,7 +72,10 @@ fn main() -> Result<()> {
 fn load_prover() -> Result<TransferProver> {
     let dir = default_key_dir();
     if !proving_key_path(&dir, &SolanaVerifyingKey::committed()).exists() {
-        eprintln!("No cached proving key in {}: regenerating it from the development seed...", dir.display());
+        eprintln!(
+            "No cached proving key in {}: regenerating it from the development seed...",
+            dir.display()
+        );
     }
     TransferProver::load().context("cannot load the transfer proving key")
 }
@@ -80,16 +86,24 @@ fn setup(workspace: &Path) -> Result<()> {
     println!("setup: {:.1} s", started.elapsed().as_secs_f64());
     let vk = SolanaVerifyingKey::from_arkworks(&pk.vk);
     for (file, source) in [
-        (VERIFYING_KEY_FILE, verifying_key_source(&vk, DEVELOPMENT_SEED)),
+        (
+            VERIFYING_KEY_FILE,
+            verifying_key_source(&vk, DEVELOPMENT_SEED),
+        ),
         (ZERO_HASHES_FILE, zero_hashes_source()),
     ] {
         let path = workspace.join(file);
-        std::fs::write(&path, source).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, source)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         println!("wrote {}", path.display());
     }
     let key_path = proving_key_path(&default_key_dir(), &vk);
     write_atomically(&key_path, &pk)?;
-    println!("proving key: {} ({} bytes)", key_path.display(), pk.uncompressed_size());
+    println!(
+        "proving key: {} ({} bytes)",
+        key_path.display(),
+        pk.uncompressed_size()
+    );
     println!("WARNING: a single-party setup from a public seed lets anyone forge proofs; production needs a multi-party ceremony.");
     Ok(())
 }
@@ -98,7 +112,11 @@ fn demo() -> Result<()> {
     let mut rng = OsRng;
     let started = Instant::now();
     let prover = load_prover()?;
-    println!("1. proving key ready ({} constraints) in {:.2} s", prover.num_constraints(), started.elapsed().as_secs_f64());
+    println!(
+        "1. proving key ready ({} constraints) in {:.2} s",
+        prover.num_constraints(),
+        started.elapsed().as_secs_f64()
+    );
 
     let scenario = alice_pays_bob(500, &mut rng);
     println!(
@@ -110,20 +128,34 @@ fn demo() -> Result<()> {
 
     let started = Instant::now();
     let (proof, public_inputs) = prover.prove_transfer(&scenario.witness, &mut rng)?;
-    println!("3. Alice proves she pays Bob {PAYMENT} base units: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "3. Alice proves she pays Bob {PAYMENT} base units: {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
 
     let started = Instant::now();
     verify_transfer(&proof, &public_inputs).context("the proof must verify")?;
-    println!("4. verified with groth16-solana (host backend of the on-chain verifier): {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
-    println!("   proof: {} bytes; public values: {} field elements hashed into 1 Groth16 input", proof.to_bytes().len(), STATEMENT_VALUES);
+    println!(
+        "4. verified with groth16-solana (host backend of the on-chain verifier): {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    println!(
+        "   proof: {} bytes; public values: {} field elements hashed into 1 Groth16 input",
+        proof.to_bytes().len(),
+        STATEMENT_VALUES
+    );
 
     let mut tampered = public_inputs;
     tampered.ext_data_hash[31] ^= 1;
     match verify_transfer(&proof, &tampered) {
-        Err(err) => println!("5. the same proof with a changed external-data hash is rejected: {err}"),
+        Err(err) => {
+            println!("5. the same proof with a changed external-data hash is rejected: {err}")
+        }
         Ok(()) => bail!("a tampered public input was accepted"),
     }
-    println!("   an observer sees two nullifiers and two commitments; not who paid whom, nor how much.");
+    println!(
+        "   an observer sees two nullifiers and two commitments; not who paid whom, nor how much."
+    );
     Ok(())
 }
 
@@ -136,7 +168,10 @@ fn export_snarkjs(out: &Path) -> Result<()> {
     let proof = prover.prove(circuit, &mut rng)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, value) in [
-        ("verification_key.json", verifying_key_json(&prover.proving_key().vk)),
+        (
+            "verification_key.json",
+            verifying_key_json(&prover.proving_key().vk),
+        ),
         ("proof.json", proof_json(&proof)),
         ("public.json", public_inputs_json(&public)),
     ] {
@@ -260,7 +295,10 @@ fn bench(runs: usize) -> Result<()> {
         runs,
         rayon_threads()
     );
-    let rows = [bench_mode(PublicInputMode::Hashed, runs)?, bench_mode(PublicInputMode::Direct, runs)?];
+    let rows = [
+        bench_mode(PublicInputMode::Hashed, runs)?,
+        bench_mode(PublicInputMode::Direct, runs)?,
+    ];
     println!();
     println!("| layout | constraints | Groth16 public inputs | setup (s) | proving key (MB) | prove median (ms) | prove min..max (ms) | verify native (ms) | on-chain verify (CU, est.) | prover peak RSS (MB) |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -270,7 +308,11 @@ fn bench(runs: usize) -> Result<()> {
         println!(
             "| {:?}{} | {} | {} | {:.1} | {:.1} | {} | {}..{} | {} | {} | {} |",
             row.mode,
-            if row.mode == PublicInputMode::Hashed { " (deployed)" } else { "" },
+            if row.mode == PublicInputMode::Hashed {
+                " (deployed)"
+            } else {
+                ""
+            },
             row.constraints,
             row.public_inputs,
             row.setup.as_secs_f64(),
@@ -280,7 +322,8 @@ fn bench(runs: usize) -> Result<()> {
             ms(prove[prove.len() - 1]),
             ms(row.verify),
             estimated_verify_cu(row.mode),
-            row.peak_kb.map_or("n/a".into(), |kb| format!("{:.0}", kb as f64 / 1024.0)),
+            row.peak_kb
+                .map_or("n/a".into(), |kb| format!("{:.0}", kb as f64 / 1024.0)),
         );
     }
     println!();

@@ -50,7 +50,8 @@ pub fn alice_pays_bob<R: RngCore + CryptoRng>(foreign_pairs: usize, rng: &mut R)
         .chain(notes.iter().map(|note| to_bytes(&note.commitment())))
         .chain(after)
         .collect();
-    tree.extend(&leaves).expect("commitments are canonical and few");
+    tree.extend(&leaves)
+        .expect("commitments are canonical and few");
 
     let inputs = [0u64, 1].map(|i| InputNote {
         note: notes[i as usize],

@@ -60,7 +60,10 @@ pub fn generate_proving_key(
     seed: &str,
 ) -> Result<ProvingKey<Bn254>, SynthesisError> {
     let mut rng = ChaCha20Rng::from_seed(Sha256::digest(seed.as_bytes()).into());
-    Groth16::<Bn254>::generate_random_parameters_with_reduction(TransferCircuit::blank(mode), &mut rng)
+    Groth16::<Bn254>::generate_random_parameters_with_reduction(
+        TransferCircuit::blank(mode),
+        &mut rng,
+    )
 }
 
 /// The folder for cached proving keys: `$ZKPAY_KEY_DIR`, else

@@ -33,7 +33,10 @@ fn committed_verifying_key_is_what_the_setup_produces() {
 #[test]
 fn another_seed_gives_another_key() {
     let pk = generate_proving_key(PublicInputMode::Hashed, "another seed").unwrap();
-    assert_ne!(SolanaVerifyingKey::from_arkworks(&pk.vk), SolanaVerifyingKey::committed());
+    assert_ne!(
+        SolanaVerifyingKey::from_arkworks(&pk.vk),
+        SolanaVerifyingKey::committed()
+    );
 }
 
 #[test]

@@ -30,14 +30,7 @@ fn plus_modulus(value: &FieldBytes) -> FieldBytes {
 fn set(inputs: &mut TransferPublicInputs, position: PublicInput, value: FieldBytes) {
     let mut values = inputs.to_array();
     values[position as usize] = value;
-    *inputs = TransferPublicInputs {
-        root: values[0],
-        public_amount: values[1],
-        ext_data_hash: values[2],
-        asset_id: values[3],
-        input_nullifiers: [values[4], values[5]],
-        output_commitments: [values[6], values[7]],
-    };
+    *inputs = TransferPublicInputs::from_array(values);
 }
 
 #[test]
@@ -58,7 +51,10 @@ fn arkworks_and_groth16_solana_agree() {
     let proof = prover().prove(circuit, &mut rng).unwrap();
     assert!(prover().verify(&proof, &public));
     assert!(!prover().verify(&proof, &[public[0] + Fr::from(1u64)]));
-    assert_eq!(verify_transfer(&proof_to_solana(&proof), &payment().public_inputs()), Ok(()));
+    assert_eq!(
+        verify_transfer(&proof_to_solana(&proof), &payment().public_inputs()),
+        Ok(())
+    );
 }
 
 #[test]
@@ -68,7 +64,11 @@ fn a_tampered_proof_is_rejected() {
         let mut bytes = proof.to_bytes();
         bytes[offset] ^= byte;
         let tampered = TransferProof::from_bytes(&bytes);
-        assert_eq!(verify_transfer(&tampered, &inputs), Err(VerifyError::InvalidProof), "byte {offset}");
+        assert_eq!(
+            verify_transfer(&tampered, &inputs),
+            Err(VerifyError::InvalidProof),
+            "byte {offset}"
+        );
     }
 }
 
@@ -80,7 +80,11 @@ fn every_altered_public_value_is_rejected() {
         let mut value = inputs.to_array()[position as usize];
         value[31] ^= 1;
         set(&mut altered, position, value);
-        assert_eq!(verify_transfer(&proof, &altered), Err(VerifyError::InvalidProof), "{position:?}");
+        assert_eq!(
+            verify_transfer(&proof, &altered),
+            Err(VerifyError::InvalidProof),
+            "{position:?}"
+        );
     }
 }
 
@@ -89,7 +93,11 @@ fn a_public_value_plus_the_modulus_is_rejected_before_verification() {
     let (proof, inputs) = prover().prove_transfer(&payment(), &mut rng()).unwrap();
     for position in PublicInput::ALL {
         let mut aliased = inputs;
-        set(&mut aliased, position, plus_modulus(&inputs.to_array()[position as usize]));
+        set(
+            &mut aliased,
+            position,
+            plus_modulus(&inputs.to_array()[position as usize]),
+        );
         assert_eq!(
             verify_transfer(&proof, &aliased),
             Err(VerifyError::NonCanonical(NonCanonicalInput { position })),
@@ -102,7 +110,13 @@ fn an_invalid_transfer_gets_a_typed_error_and_a_forced_proof_does_not_verify() {
     let mut witness = payment();
     witness.outputs[0].amount += 1;
     let error = prover().prove_transfer(&witness, &mut rng()).unwrap_err();
-    assert!(matches!(error, ProveError::Statement(StatementError::ValueNotConserved)), "{error}");
+    assert!(
+        matches!(
+            error,
+            ProveError::Statement(StatementError::ValueNotConserved)
+        ),
+        "{error}"
+    );
 
     // Skipping the native check yields a proof, which the verifier rejects.
     let circuit = witness.circuit(PublicInputMode::Hashed);
@@ -116,7 +130,10 @@ fn an_invalid_transfer_gets_a_typed_error_and_a_forced_proof_does_not_verify() {
 #[test]
 fn a_circuit_of_the_other_layout_is_refused() {
     let circuit = payment().circuit(PublicInputMode::Direct);
-    assert!(matches!(prover().prove(circuit, &mut rng()), Err(ProveError::ModeMismatch { .. })));
+    assert!(matches!(
+        prover().prove(circuit, &mut rng()),
+        Err(ProveError::ModeMismatch { .. })
+    ));
 }
 
 #[test]

@@ -56,7 +56,12 @@ pub fn proof_json(proof: &Proof<Bn254>) -> Value {
 
 /// `public.json`: the public inputs as decimal strings.
 pub fn public_inputs_json(inputs: &[Fr]) -> Value {
-    Value::Array(inputs.iter().map(|x| Value::String(x.to_string())).collect())
+    Value::Array(
+        inputs
+            .iter()
+            .map(|x| Value::String(x.to_string()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -65,7 +70,10 @@ mod tests {
 
     #[test]
     fn field_elements_print_as_decimal() {
-        assert_eq!(public_inputs_json(&[Fr::from(0u64), Fr::from(1234u64)]), json!(["0", "1234"]));
+        assert_eq!(
+            public_inputs_json(&[Fr::from(0u64), Fr::from(1234u64)]),
+            json!(["0", "1234"])
+        );
         assert_eq!(fq(&Fq::from(7u64)), "7");
     }
 }

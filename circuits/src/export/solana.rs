@@ -91,6 +91,9 @@ impl SolanaVerifyingKey {
         hasher.update(self.gamma_g2);
         hasher.update(self.delta_g2);
         self.ic.iter().for_each(|point| hasher.update(point));
-        hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }

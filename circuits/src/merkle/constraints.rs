@@ -46,7 +46,9 @@ mod tests {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let leaf = FpVar::new_witness(cs.clone(), || Ok(leaf)).unwrap();
         let bits: Vec<_> = (0..TREE_DEPTH)
-            .map(|h| Boolean::new_witness(cs.clone(), || Ok((path.leaf_index >> h) & 1 == 1)).unwrap())
+            .map(|h| {
+                Boolean::new_witness(cs.clone(), || Ok((path.leaf_index >> h) & 1 == 1)).unwrap()
+            })
             .collect();
         let siblings: Vec<_> = path
             .siblings

@@ -8,7 +8,7 @@ use crate::poseidon::constraints::hash_gadget;
 
 /// Enforces and returns `Poseidon(secret)`.
 pub fn owner_key_gadget(secret: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
-    hash_gadget(&[secret.clone()])
+    hash_gadget(std::slice::from_ref(secret))
 }
 
 /// Enforces and returns `Poseidon(amount, owner, blinding, asset_id)`.
@@ -18,7 +18,12 @@ pub fn commitment_gadget(
     blinding: &FpVar<Fr>,
     asset_id: &FpVar<Fr>,
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    hash_gadget(&[amount.clone(), owner.clone(), blinding.clone(), asset_id.clone()])
+    hash_gadget(&[
+        amount.clone(),
+        owner.clone(),
+        blinding.clone(),
+        asset_id.clone(),
+    ])
 }
 
 /// Enforces and returns `Poseidon(commitment, leaf_index, secret)`.

@@ -101,7 +101,12 @@ impl Note {
 
     /// The note's commitment, the leaf it becomes in the tree.
     pub fn commitment(&self) -> Fr {
-        commitment(&Fr::from(self.amount), &self.owner, &self.blinding, &self.asset_id)
+        commitment(
+            &Fr::from(self.amount),
+            &self.owner,
+            &self.blinding,
+            &self.asset_id,
+        )
     }
 
     /// The nullifier that spends this note at `leaf_index`.

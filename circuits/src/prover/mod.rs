@@ -173,7 +173,13 @@ impl TransferProver {
     /// ark-groth16's prover does:
     /// A = alpha + sum a_i(tau) w_i + r delta, B likewise with beta and s,
     /// C = sum l_i w_i + h(tau) t(tau) / delta + s A + r B - r s delta.
-    fn create_proof(&self, r: Fr, s: Fr, num_inputs: usize, full_assignment: &[Fr]) -> Option<Proof<Bn254>> {
+    fn create_proof(
+        &self,
+        r: Fr,
+        s: Fr,
+        num_inputs: usize,
+        full_assignment: &[Fr],
+    ) -> Option<Proof<Bn254>> {
         let pk = &self.pk;
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
             &self.matrices,
@@ -186,10 +192,14 @@ impl TransferProver {
         let assignment = to_halo_scalars(&full_assignment[1..]);
         let witness = &assignment[num_inputs - 1..];
 
-        let a: G1Projective = pk.vk.alpha_g1 + pk.a_query[0] + self.bases.a.msm(&assignment)? + pk.delta_g1 * r;
-        let b_g1: G1Projective = pk.beta_g1 + pk.b_g1_query[0] + self.bases.b_g1.msm(&assignment)? + pk.delta_g1 * s;
-        let b_g2: G2Projective =
-            pk.vk.beta_g2 + pk.b_g2_query[0] + self.bases.b_g2.msm(&assignment)? + pk.vk.delta_g2 * s;
+        let a: G1Projective =
+            pk.vk.alpha_g1 + pk.a_query[0] + self.bases.a.msm(&assignment)? + pk.delta_g1 * r;
+        let b_g1: G1Projective =
+            pk.beta_g1 + pk.b_g1_query[0] + self.bases.b_g1.msm(&assignment)? + pk.delta_g1 * s;
+        let b_g2: G2Projective = pk.vk.beta_g2
+            + pk.b_g2_query[0]
+            + self.bases.b_g2.msm(&assignment)?
+            + pk.vk.delta_g2 * s;
         let c: G1Projective = self.bases.l.msm(witness)? + self.bases.h.msm(&h)? + a * s + b_g1 * r
             - pk.delta_g1 * (r * s);
         Some(Proof {

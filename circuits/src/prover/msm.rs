@@ -98,7 +98,10 @@ impl Group for G2 {
 
 /// Field elements as halo2curves scalars.
 pub(super) fn to_halo_scalars(values: &[Fr]) -> Vec<h2::Fr> {
-    values.iter().map(|x| h2::Fr::from_raw(x.into_bigint().0)).collect()
+    values
+        .iter()
+        .map(|x| h2::Fr::from_raw(x.into_bigint().0))
+        .collect()
 }
 
 /// Fixed bases, ready for repeated MSMs.
@@ -159,9 +162,15 @@ mod tests {
         let halo = to_halo_scalars(&scalars);
 
         let expected = G1Projective::msm(&g1, &scalars[..300]).unwrap();
-        assert_eq!(FixedBases::<G1>::new(&g1).msm(&halo).unwrap().into_affine(), expected.into_affine());
+        assert_eq!(
+            FixedBases::<G1>::new(&g1).msm(&halo).unwrap().into_affine(),
+            expected.into_affine()
+        );
         let expected = G2Projective::msm(&g2, &scalars[..300]).unwrap();
-        assert_eq!(FixedBases::<G2>::new(&g2).msm(&halo).unwrap().into_affine(), expected.into_affine());
+        assert_eq!(
+            FixedBases::<G2>::new(&g2).msm(&halo).unwrap().into_affine(),
+            expected.into_affine()
+        );
         assert!(FixedBases::<G1>::new(&g1).msm(&halo[..10]).is_none());
     }
 }

@@ -24,26 +24,30 @@ impl ConstraintSynthesizer<Fr> for TransferCircuit {
 
         // The public values: private inputs to one public hash, or public inputs.
         let values = self.statement.to_array();
-        let statement: Vec<FpVar<Fr>> = match self.mode {
-            PublicInputMode::Hashed => {
-                let statement = values.iter().map(|v| witness(*v)).collect::<Result<Vec<_>, _>>()?;
-                let public = FpVar::new_input(ns!(cs, "public_inputs_hash"), || {
-                    Ok(self.public_inputs_hash)
-                })?;
-                hash_gadget(&statement)?.enforce_equal(&public)?;
-                statement
-            }
-            PublicInputMode::Direct => {
-                let statement = values
-                    .iter()
-                    .map(|v| FpVar::new_input(cs.clone(), || Ok(*v)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                // The external-data hash enters no other constraint: square it
-                // so that the proof binds it.
-                let _ext_data_hash_squared = statement[2].square()?;
-                statement
-            }
-        };
+        let statement: Vec<FpVar<Fr>> =
+            match self.mode {
+                PublicInputMode::Hashed => {
+                    let statement = values
+                        .iter()
+                        .map(|v| witness(*v))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let public = FpVar::new_input(ns!(cs, "public_inputs_hash"), || {
+                        Ok(self.public_inputs_hash)
+                    })?;
+                    hash_gadget(&statement)?.enforce_equal(&public)?;
+                    statement
+                }
+                PublicInputMode::Direct => {
+                    let statement = values
+                        .iter()
+                        .map(|v| FpVar::new_input(cs.clone(), || Ok(*v)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    // The external-data hash enters no other constraint: square it
+                    // so that the proof binds it.
+                    let _ext_data_hash_squared = statement[2].square()?;
+                    statement
+                }
+            };
         debug_assert_eq!(statement.len(), STATEMENT_VALUES);
         let [root, public_amount, _ext_data_hash, asset_id, nullifier_0, nullifier_1, commitment_0, commitment_1] =
             <[FpVar<Fr>; STATEMENT_VALUES]>::try_from(statement)
@@ -87,8 +91,12 @@ impl ConstraintSynthesizer<Fr> for TransferCircuit {
         for (output, published) in self.outputs.iter().zip(&published_commitments) {
             let amount = witness(output.amount)?;
             enforce_u64(&amount)?;
-            let note =
-                commitment_gadget(&amount, &witness(output.owner)?, &witness(output.blinding)?, &asset_id)?;
+            let note = commitment_gadget(
+                &amount,
+                &witness(output.owner)?,
+                &witness(output.blinding)?,
+                &asset_id,
+            )?;
             note.enforce_equal(published)?;
             value_out += amount;
         }

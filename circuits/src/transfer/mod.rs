@@ -25,7 +25,7 @@
 use ark_bn254::Fr;
 use ark_std::rand::{CryptoRng, RngCore};
 use zkpay_core::constants::{INPUT_NOTES, OUTPUT_NOTES, TREE_CAPACITY, TREE_DEPTH};
-use zkpay_core::public_inputs::{TransferPublicInputs, STATEMENT_VALUES};
+use zkpay_core::public_inputs::TransferPublicInputs;
 use zkpay_core::tree::MerklePath;
 
 use crate::field::to_bytes;
@@ -97,31 +97,29 @@ pub struct TransferWitness {
 }
 
 impl TransferWitness {
-    /// The public values of this transfer.
-    pub fn public_inputs(&self) -> TransferPublicInputs {
-        TransferPublicInputs {
-            root: to_bytes(&self.root),
-            public_amount: to_bytes(&self.public_amount),
-            ext_data_hash: to_bytes(&self.ext_data_hash),
-            asset_id: to_bytes(&self.asset_id),
-            input_nullifiers: self.inputs.each_ref().map(|input| to_bytes(&input.nullifier())),
-            output_commitments: self.outputs.each_ref().map(|note| to_bytes(&note.commitment())),
-        }
-    }
-
-    /// The circuit assignment proving this transfer.
-    pub fn circuit(&self, mode: PublicInputMode) -> TransferCircuit {
-        let statement = Statement {
+    /// The public values of this transfer, as field elements.
+    pub fn statement(&self) -> Statement {
+        Statement {
             root: self.root,
             public_amount: self.public_amount,
             ext_data_hash: self.ext_data_hash,
             asset_id: self.asset_id,
             input_nullifiers: self.inputs.each_ref().map(InputNote::nullifier),
             output_commitments: self.outputs.each_ref().map(Note::commitment),
-        };
+        }
+    }
+
+    /// The public values of this transfer, as the program receives them.
+    pub fn public_inputs(&self) -> TransferPublicInputs {
+        self.statement().map(|value| to_bytes(&value))
+    }
+
+    /// The circuit assignment proving this transfer.
+    pub fn circuit(&self, mode: PublicInputMode) -> TransferCircuit {
+        let statement = self.statement();
         TransferCircuit {
             mode,
-            public_inputs_hash: statement.hash(),
+            public_inputs_hash: statement_hash(&statement),
             statement,
             inputs: self.inputs.each_ref().map(|input| InputAssignment {
                 amount: Fr::from(input.note.amount),
@@ -139,41 +137,12 @@ impl TransferWitness {
 }
 
 /// The eight public values, as field elements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Statement {
-    /// See [`zkpay_core::public_inputs::TransferPublicInputs`].
-    pub root: Fr,
-    /// `ext_amount - fee`.
-    pub public_amount: Fr,
-    /// Hash of the external data.
-    pub ext_data_hash: Fr,
-    /// The pool's asset id.
-    pub asset_id: Fr,
-    /// Nullifiers of the inputs.
-    pub input_nullifiers: [Fr; INPUT_NOTES],
-    /// Commitments of the outputs.
-    pub output_commitments: [Fr; OUTPUT_NOTES],
-}
+pub type Statement = TransferPublicInputs<Fr>;
 
-impl Statement {
-    /// The values in public-input order.
-    pub fn to_array(&self) -> [Fr; STATEMENT_VALUES] {
-        [
-            self.root,
-            self.public_amount,
-            self.ext_data_hash,
-            self.asset_id,
-            self.input_nullifiers[0],
-            self.input_nullifiers[1],
-            self.output_commitments[0],
-            self.output_commitments[1],
-        ]
-    }
-
-    /// The single public input of the hashed mode.
-    pub fn hash(&self) -> Fr {
-        hash(&self.to_array())
-    }
+/// The single public input of the hashed layout: Poseidon of the public
+/// values in order.
+pub fn statement_hash(statement: &Statement) -> Fr {
+    hash(&statement.to_array())
 }
 
 /// The private values of one input, in field form.
@@ -246,7 +215,7 @@ pub struct TransferCircuit {
     pub mode: PublicInputMode,
     /// The public values.
     pub statement: Statement,
-    /// The hashed mode's public input; meant to equal `statement.hash()`.
+    /// The hashed mode's public input; meant to equal [`statement_hash`].
     pub public_inputs_hash: Fr,
     /// Private input values.
     pub inputs: [InputAssignment; INPUT_NOTES],
@@ -292,7 +261,9 @@ impl TransferCircuit {
     /// The native twin of the statement: the first unmet condition, if any.
     pub fn check(&self) -> Result<(), StatementError> {
         let statement = &self.statement;
-        if self.mode == PublicInputMode::Hashed && self.public_inputs_hash != statement.hash() {
+        if self.mode == PublicInputMode::Hashed
+            && self.public_inputs_hash != statement_hash(statement)
+        {
             return Err(StatementError::PublicInputsHashMismatch);
         }
         let mut value_in = statement.public_amount;
@@ -324,7 +295,12 @@ impl TransferCircuit {
             if !fits_u64(&output.amount) {
                 return Err(StatementError::AmountOutOfRange(NoteSlot::Output(i)));
             }
-            let note = commitment(&output.amount, &output.owner, &output.blinding, &statement.asset_id);
+            let note = commitment(
+                &output.amount,
+                &output.owner,
+                &output.blinding,
+                &statement.asset_id,
+            );
             if note != statement.output_commitments[i] {
                 return Err(StatementError::CommitmentMismatch(i));
             }

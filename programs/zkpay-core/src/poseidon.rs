@@ -30,7 +30,9 @@ pub enum HashError {
 /// Poseidon of `inputs`, each a canonical big-endian field element.
 pub fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
     if inputs.is_empty() || inputs.len() > MAX_INPUTS {
-        return Err(HashError::InputCount { count: inputs.len() });
+        return Err(HashError::InputCount {
+            count: inputs.len(),
+        });
     }
     if let Some(index) = inputs.iter().position(|input| !is_canonical(input)) {
         return Err(HashError::NonCanonicalInput { index });

@@ -59,26 +59,28 @@ pub struct NonCanonicalInput {
     pub position: PublicInput,
 }
 
-/// The public values of one transfer, each a big-endian field element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TransferPublicInputs {
+/// The public values of one transfer, in [`PublicInput`] order. On the wire
+/// and on-chain each is a big-endian field element ([`FieldBytes`], the
+/// default); the circuits use the same struct over arkworks field elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TransferPublicInputs<T = FieldBytes> {
     /// A recent root of the commitment tree.
-    pub root: FieldBytes,
+    pub root: T,
     /// `ext_amount - fee` as a field element.
-    pub public_amount: FieldBytes,
+    pub public_amount: T,
     /// Hash of the external data.
-    pub ext_data_hash: FieldBytes,
+    pub ext_data_hash: T,
     /// The pool's asset id.
-    pub asset_id: FieldBytes,
+    pub asset_id: T,
     /// Nullifiers of the spent notes.
-    pub input_nullifiers: [FieldBytes; INPUT_NOTES],
+    pub input_nullifiers: [T; INPUT_NOTES],
     /// Commitments of the created notes.
-    pub output_commitments: [FieldBytes; OUTPUT_NOTES],
+    pub output_commitments: [T; OUTPUT_NOTES],
 }
 
-impl TransferPublicInputs {
+impl<T: Copy> TransferPublicInputs<T> {
     /// The values in [`PublicInput`] order.
-    pub fn to_array(&self) -> [FieldBytes; STATEMENT_VALUES] {
+    pub fn to_array(&self) -> [T; STATEMENT_VALUES] {
         [
             self.root,
             self.public_amount,
@@ -91,9 +93,33 @@ impl TransferPublicInputs {
         ]
     }
 
+    /// The values from an array in [`PublicInput`] order.
+    pub fn from_array(values: [T; STATEMENT_VALUES]) -> Self {
+        let [root, public_amount, ext_data_hash, asset_id, n0, n1, c0, c1] = values;
+        TransferPublicInputs {
+            root,
+            public_amount,
+            ext_data_hash,
+            asset_id,
+            input_nullifiers: [n0, n1],
+            output_commitments: [c0, c1],
+        }
+    }
+
+    /// Each value converted by `f`.
+    pub fn map<U: Copy>(&self, f: impl FnMut(T) -> U) -> TransferPublicInputs<U> {
+        TransferPublicInputs::from_array(self.to_array().map(f))
+    }
+}
+
+impl TransferPublicInputs<FieldBytes> {
     /// Rejects any value `>= r`.
     pub fn check_canonical(&self) -> Result<(), NonCanonicalInput> {
-        match self.to_array().iter().position(|value| !is_canonical(value)) {
+        match self
+            .to_array()
+            .iter()
+            .position(|value| !is_canonical(value))
+        {
             Some(index) => Err(NonCanonicalInput {
                 position: PublicInput::ALL[index],
             }),

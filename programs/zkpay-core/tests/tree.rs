@@ -67,7 +67,13 @@ fn extending_in_batches_equals_extending_at_once() {
     let mut at_once = CommitmentTree::new();
     at_once.extend(&leaves).unwrap();
     let mut batched = CommitmentTree::new();
-    for chunk in [&leaves[..1], &leaves[1..4], &leaves[4..5], &leaves[5..20], &leaves[20..]] {
+    for chunk in [
+        &leaves[..1],
+        &leaves[1..4],
+        &leaves[4..5],
+        &leaves[5..20],
+        &leaves[20..],
+    ] {
         batched.extend(chunk).unwrap();
     }
     assert_eq!(batched, at_once);
@@ -79,7 +85,10 @@ fn non_canonical_leaves_are_rejected_and_change_nothing() {
     let mut tree = CommitmentTree::new();
     tree.extend(&[leaf(0), leaf(1)]).unwrap();
     let before = tree.clone();
-    assert!(matches!(tree.extend(&[leaf(2), MODULUS]), Err(TreeError::Hash(_))));
+    assert!(matches!(
+        tree.extend(&[leaf(2), MODULUS]),
+        Err(TreeError::Hash(_))
+    ));
     assert_eq!(tree, before);
 
     let mut frontier = Frontier::new();

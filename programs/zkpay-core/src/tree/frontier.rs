@@ -52,7 +52,7 @@ impl Frontier {
     /// hash per height above it. Nothing changes when it fails.
     pub fn append_pair(&mut self, left: &FieldBytes, right: &FieldBytes) -> Result<u64, TreeError> {
         let first = self.next_index;
-        if first % 2 != 0 {
+        if !first.is_multiple_of(2) {
             return Err(TreeError::UnalignedPair { next_index: first });
         }
         if first + 2 > TREE_CAPACITY {
@@ -139,9 +139,15 @@ mod tests {
     fn a_full_tree_refuses_more_leaves() {
         let mut frontier = Frontier::new();
         frontier.next_index = TREE_CAPACITY - 2;
-        assert_eq!(frontier.append_pair(&from_u64(1), &from_u64(2)), Ok(TREE_CAPACITY - 2));
+        assert_eq!(
+            frontier.append_pair(&from_u64(1), &from_u64(2)),
+            Ok(TREE_CAPACITY - 2)
+        );
         let full = frontier;
-        assert_eq!(frontier.append_pair(&from_u64(3), &from_u64(4)), Err(TreeError::Full));
+        assert_eq!(
+            frontier.append_pair(&from_u64(3), &from_u64(4)),
+            Err(TreeError::Full)
+        );
         assert_eq!(frontier, full);
     }
 

@@ -80,9 +80,7 @@ impl CommitmentTree {
         if leaf_index >= self.len() {
             return None;
         }
-        let siblings = core::array::from_fn(|height| {
-            self.node(height, (leaf_index >> height) ^ 1)
-        });
+        let siblings = core::array::from_fn(|height| self.node(height, (leaf_index >> height) ^ 1));
         Some(MerklePath {
             leaf_index,
             siblings,
