@@ -14,7 +14,9 @@ extern crate std;
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
 extern crate alloc;
 
+pub mod asset;
 pub mod constants;
+pub mod ext_data;
 pub mod field;
 pub mod poseidon;
 pub mod proof;

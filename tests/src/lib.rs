@@ -1,0 +1,1 @@
+//! zkpay's integration tests live in tests/.

@@ -1,0 +1,551 @@
+//! A zkpay pool in the real Solana runtime (solana-program-test, the program
+//! run natively), with real proofs from the circuits' prover.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use solana_program_test::{
+    processor, BanksClient, BanksClientError, ProgramTest, ProgramTestContext,
+};
+use solana_sdk::account::Account;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+use zkpay::constants::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
+use zkpay::errors::ZkpayError;
+use zkpay::instructions::{InitializePoolArgs, TransactArgs};
+use zkpay::state::CommitmentTreeAccount;
+use zkpay_circuits::field::{from_bytes, to_bytes};
+use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_circuits::prover::TransferProver;
+use zkpay_circuits::transfer::{InputNote, TransferWitness};
+use zkpay_circuits::Fr;
+use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
+use zkpay_core::ext_data::ExtData;
+use zkpay_core::field::public_amount;
+use zkpay_core::tree::CommitmentTree;
+
+/// The system program's id.
+pub const SYSTEM_PROGRAM: Pubkey = Pubkey::new_from_array([0u8; 32]);
+
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: only narrows the invariant AccountInfo lifetime to this call;
+    // program-test's account buffers outlive it.
+    let accounts = unsafe {
+        std::mem::transmute::<
+            &[anchor_lang::prelude::AccountInfo<'_>],
+            &[anchor_lang::prelude::AccountInfo<'_>],
+        >(accounts)
+    };
+    zkpay::entry(program_id, accounts, data)
+}
+
+/// The runtime with the zkpay program loaded (natively).
+pub fn program_test() -> ProgramTest {
+    let mut test = ProgramTest::new("zkpay", zkpay::ID, processor!(process_instruction));
+    test.prefer_bpf(false);
+    test
+}
+
+/// The prover for the committed verifying key, shared by a test binary.
+pub fn prover() -> &'static TransferProver {
+    static PROVER: OnceLock<TransferProver> = OnceLock::new();
+    PROVER.get_or_init(|| TransferProver::load().expect("proving key"))
+}
+
+/// Deterministic randomness for notes and proofs.
+pub fn rng() -> StdRng {
+    StdRng::seed_from_u64(0x7a6b_7061_7932)
+}
+
+/// A pool's addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolKeys {
+    pub mint: Pubkey,
+    pub pool: Pubkey,
+    pub tree: Pubkey,
+    pub vault: Pubkey,
+}
+
+impl PoolKeys {
+    /// Whether this is an SPL token pool.
+    pub fn is_spl(&self) -> bool {
+        self.mint.to_bytes() != NATIVE_SOL_MINT
+    }
+}
+
+impl PoolKeys {
+    /// The field-element asset id of this pool.
+    pub fn asset_id(&self) -> Fr {
+        from_bytes(&asset_id(&self.mint.to_bytes())).unwrap()
+    }
+
+    /// The nullifier PDA of `nullifier`.
+    pub fn nullifier_address(&self, nullifier: &[u8; 32]) -> Pubkey {
+        Pubkey::find_program_address(&[NULLIFIER_SEED, self.pool.as_ref(), nullifier], &zkpay::ID).0
+    }
+}
+
+/// The pool addresses for `mint` with a fresh tree keypair.
+pub fn pool_keys(mint: Pubkey, tree: &Keypair) -> PoolKeys {
+    let pool = Pubkey::find_program_address(&[POOL_SEED, mint.as_ref()], &zkpay::ID).0;
+    let vault = Pubkey::find_program_address(&[VAULT_SEED, pool.as_ref()], &zkpay::ID).0;
+    PoolKeys {
+        mint,
+        pool,
+        tree: tree.pubkey(),
+        vault,
+    }
+}
+
+/// The two instructions opening a pool: create the zeroed tree account,
+/// then `initialize_pool`.
+pub fn initialize_pool_instructions(
+    payer: &Pubkey,
+    keys: &PoolKeys,
+    tree_lamports: u64,
+    spl: bool,
+) -> Vec<Instruction> {
+    let space = CommitmentTreeAccount::SPACE as u64;
+    let create_tree = anchor_lang::solana_program::system_instruction::create_account(
+        payer,
+        &keys.tree,
+        tree_lamports,
+        space,
+        &zkpay::ID,
+    );
+    let accounts = zkpay::accounts::InitializePool {
+        payer: *payer,
+        pool: keys.pool,
+        tree: keys.tree,
+        vault: keys.vault,
+        mint: spl.then_some(keys.mint),
+        token_program: spl.then_some(spl_token_interface::ID),
+        system_program: SYSTEM_PROGRAM,
+    };
+    let initialize = Instruction {
+        program_id: zkpay::ID,
+        accounts: accounts.to_account_metas(None),
+        data: zkpay::instruction::InitializePool {
+            args: InitializePoolArgs { mint: keys.mint },
+        }
+        .data(),
+    };
+    vec![create_tree, initialize]
+}
+
+/// A running chain with one pool, and an off-chain mirror of its tree.
+pub struct Chain {
+    pub context: ProgramTestContext,
+    pub keys: PoolKeys,
+    /// Every commitment appended, in order.
+    pub tree: CommitmentTree,
+}
+
+impl Chain {
+    /// Starts the runtime and opens the SOL pool.
+    pub async fn with_sol_pool() -> Chain {
+        Self::start(program_test()).await
+    }
+
+    /// A chain started from `test` whose pool `keys` already exists (added
+    /// as accounts), its tree holding `leaves`.
+    pub async fn resume(test: ProgramTest, keys: PoolKeys, leaves: &[[u8; 32]]) -> Chain {
+        let context = test.start_with_context().await;
+        let mut tree = CommitmentTree::new();
+        tree.extend(leaves).unwrap();
+        Chain {
+            context,
+            keys,
+            tree,
+        }
+    }
+
+    /// Starts `test` and opens the SOL pool.
+    pub async fn start(test: ProgramTest) -> Chain {
+        let context = test.start_with_context().await;
+        let keys = pool_keys(Pubkey::new_from_array(NATIVE_SOL_MINT), &Keypair::new());
+        let mut chain = Chain {
+            context,
+            keys,
+            tree: CommitmentTree::new(),
+        };
+        chain.keys = chain.open_pool(keys.mint).await;
+        chain
+    }
+
+    /// Opens the pool of `mint` and returns its addresses.
+    pub async fn open_pool(&mut self, mint: Pubkey) -> PoolKeys {
+        let tree_keypair = Keypair::new();
+        let keys = pool_keys(mint, &tree_keypair);
+        let lamports = self.rent(CommitmentTreeAccount::SPACE).await;
+        let payer = self.payer();
+        let instructions = initialize_pool_instructions(&payer, &keys, lamports, keys.is_spl());
+        self.send(&instructions, &[&tree_keypair]).await.unwrap();
+        keys
+    }
+
+    /// Creates an SPL mint with `decimals`, the payer as mint authority.
+    pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.payer();
+        let lamports = self.rent(82).await;
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            lamports,
+            82,
+            &spl_token_interface::ID,
+        );
+        let init = spl_token_interface::instruction::initialize_mint2(
+            &spl_token_interface::ID,
+            &mint.pubkey(),
+            &payer,
+            None,
+            decimals,
+        )
+        .unwrap();
+        self.send(&[create, init], &[&mint]).await.unwrap();
+        mint.pubkey()
+    }
+
+    /// Creates a token account of `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, mint: Pubkey, owner: Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let payer = self.payer();
+        let lamports = self.rent(165).await;
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &account.pubkey(),
+            lamports,
+            165,
+            &spl_token_interface::ID,
+        );
+        let init = spl_token_interface::instruction::initialize_account3(
+            &spl_token_interface::ID,
+            &account.pubkey(),
+            &mint,
+            &owner,
+        )
+        .unwrap();
+        self.send(&[create, init], &[&account]).await.unwrap();
+        account.pubkey()
+    }
+
+    /// Mints `amount` of `mint` to `account`.
+    pub async fn mint_to(&mut self, mint: Pubkey, account: Pubkey, amount: u64) {
+        let payer = self.payer();
+        let ix = spl_token_interface::instruction::mint_to(
+            &spl_token_interface::ID,
+            &mint,
+            &account,
+            &payer,
+            &[],
+            amount,
+        )
+        .unwrap();
+        self.send(&[ix], &[]).await.unwrap();
+    }
+
+    /// The balance of a token account.
+    pub async fn token_balance(&mut self, account: Pubkey) -> u64 {
+        let data = self.account(account).await.unwrap().data;
+        u64::from_le_bytes(data[64..72].try_into().unwrap())
+    }
+
+    pub fn banks(&mut self) -> &mut BanksClient {
+        &mut self.context.banks_client
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.context.payer.pubkey()
+    }
+
+    /// Signs `instructions` with the payer and `signers` and processes them.
+    pub async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), BanksClientError> {
+        let tx = self.transaction(instructions, signers).await;
+        self.banks().process_transaction(tx).await
+    }
+
+    /// A signed transaction with a fresh blockhash.
+    pub async fn transaction(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Transaction {
+        let blockhash = self.banks().get_latest_blockhash().await.unwrap();
+        let mut all: Vec<&Keypair> = vec![&self.context.payer];
+        all.extend_from_slice(signers);
+        Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.context.payer.pubkey()),
+            &all,
+            blockhash,
+        )
+    }
+
+    /// A transaction paid and signed by `payer` alone (a relayer).
+    pub async fn transaction_as(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+    ) -> Transaction {
+        let blockhash = self.banks().get_latest_blockhash().await.unwrap();
+        Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &[payer], blockhash)
+    }
+
+    /// Processes `instructions` paid and signed by `payer` alone (a relayer).
+    pub async fn send_as(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+    ) -> Result<(), BanksClientError> {
+        let tx = self.transaction_as(payer, instructions).await;
+        self.banks().process_transaction(tx).await
+    }
+
+    /// Submits `payment` from the payer and mirrors its commitments.
+    pub async fn settle(&mut self, payment: &Payment) -> Result<(), BanksClientError> {
+        let ix = payment.instruction(&self.payer(), &self.keys);
+        self.send(&[ix], &[]).await?;
+        self.tree.extend(&payment.commitments()).unwrap();
+        Ok(())
+    }
+
+    /// Rent-exempt minimum of an account with `space` bytes.
+    pub async fn rent(&mut self, space: usize) -> u64 {
+        self.banks()
+            .get_rent()
+            .await
+            .unwrap()
+            .minimum_balance(space)
+    }
+
+    /// The fee of a transaction with `signatures` signatures.
+    pub async fn signature_fee(&mut self, signatures: u64) -> u64 {
+        let payer = self.payer();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&payer, &payer, 1);
+        let tx = self.transaction(&[ix], &[]).await;
+        self.banks()
+            .get_fee_for_message(tx.message)
+            .await
+            .unwrap()
+            .unwrap()
+            * signatures
+    }
+
+    /// What a rejected payment could have changed, for "no state changed"
+    /// (the fee payer, who pays for the failed transaction, aside).
+    pub async fn snapshot(&mut self, payment: &Payment) -> Vec<Option<Account>> {
+        let payer = self.payer();
+        let mut addresses = vec![self.keys.tree, self.keys.vault];
+        addresses.extend(
+            [payment.recipient, payment.relayer]
+                .into_iter()
+                .filter(|a| *a != payer),
+        );
+        addresses.extend(
+            payment
+                .input_nullifiers
+                .iter()
+                .map(|n| self.keys.nullifier_address(n)),
+        );
+        let mut accounts = Vec::new();
+        for address in addresses {
+            accounts.push(self.account(address).await);
+        }
+        accounts
+    }
+
+    pub async fn account(&mut self, address: Pubkey) -> Option<Account> {
+        self.banks().get_account(address).await.unwrap()
+    }
+
+    pub async fn lamports(&mut self, address: Pubkey) -> u64 {
+        self.account(address)
+            .await
+            .map_or(0, |account| account.lamports)
+    }
+
+    /// The on-chain tree account.
+    pub async fn tree_account(&mut self) -> CommitmentTreeAccount {
+        let account = self.account(self.keys.tree).await.unwrap();
+        CommitmentTreeAccount::try_deserialize(&mut &account.data[..]).unwrap()
+    }
+
+    /// Funds `address` with `lamports` from the payer.
+    pub async fn airdrop(&mut self, address: Pubkey, lamports: u64) {
+        let payer = self.payer();
+        let ix =
+            anchor_lang::solana_program::system_instruction::transfer(&payer, &address, lamports);
+        self.send(&[ix], &[]).await.unwrap();
+    }
+}
+
+/// Everything a `transact` call carries, before signing.
+#[derive(Clone)]
+pub struct Payment {
+    pub witness: TransferWitness,
+    pub input_nullifiers: [[u8; 32]; 2],
+    pub args: TransactArgs,
+    pub recipient: Pubkey,
+    pub relayer: Pubkey,
+    /// SPL deposits: the payer's token account.
+    pub depositor_token: Option<Pubkey>,
+}
+
+impl Payment {
+    /// The `transact` instruction for this payment on `keys`' pool.
+    pub fn instruction(&self, payer: &Pubkey, keys: &PoolKeys) -> Instruction {
+        let accounts = zkpay::accounts::Transact {
+            payer: *payer,
+            pool: keys.pool,
+            tree: keys.tree,
+            vault: keys.vault,
+            nullifier_0: keys.nullifier_address(&self.input_nullifiers[0]),
+            nullifier_1: keys.nullifier_address(&self.input_nullifiers[1]),
+            recipient: self.recipient,
+            relayer: self.relayer,
+            mint: keys.is_spl().then_some(keys.mint),
+            depositor_token: self.depositor_token,
+            token_program: keys.is_spl().then_some(spl_token_interface::ID),
+            system_program: SYSTEM_PROGRAM,
+        };
+        Instruction {
+            program_id: zkpay::ID,
+            accounts: accounts.to_account_metas(None),
+            data: zkpay::instruction::Transact {
+                input_nullifiers: self.input_nullifiers,
+                args: self.args.clone(),
+            }
+            .data(),
+        }
+    }
+
+    /// The leaf index the first output will get, and the new commitments.
+    pub fn commitments(&self) -> [[u8; 32]; 2] {
+        self.args.output_commitments
+    }
+}
+
+/// Sample ciphertext bytes standing in for an encrypted note.
+pub fn ciphertext(tag: u8) -> Vec<u8> {
+    (0..89u8).map(|i| i.wrapping_mul(31) ^ tag).collect()
+}
+
+/// Builds and proves a payment spending `inputs` (real notes with their leaf
+/// index in `tree`, or dummies) into `outputs`.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_payment(
+    tree: &CommitmentTree,
+    keys: &PoolKeys,
+    inputs: [(Note, SpendingKey, Option<u64>); 2],
+    outputs: [Note; 2],
+    ext_amount: i64,
+    fee: u64,
+    recipient: Pubkey,
+    relayer: Pubkey,
+    rng: &mut StdRng,
+) -> Payment {
+    let encrypted_outputs = [ciphertext(1), ciphertext(2)];
+    let ext_data = ExtData {
+        recipient: recipient.to_bytes(),
+        relayer: relayer.to_bytes(),
+        ext_amount,
+        fee,
+        mint: keys.mint.to_bytes(),
+        encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
+    };
+    let inputs = inputs.map(|(note, key, leaf_index)| match leaf_index {
+        Some(index) => InputNote {
+            note,
+            key,
+            path: tree.path(index).expect("note is in the tree"),
+        },
+        None => InputNote {
+            note,
+            key,
+            path: zkpay_core::tree::MerklePath {
+                leaf_index: 0,
+                siblings: [[0; 32]; 26],
+            },
+        },
+    });
+    let witness = TransferWitness {
+        root: from_bytes(&tree.root()).unwrap(),
+        public_amount: from_bytes(&public_amount(ext_amount, fee)).unwrap(),
+        ext_data_hash: from_bytes(&ext_data.hash()).unwrap(),
+        asset_id: keys.asset_id(),
+        inputs,
+        outputs,
+    };
+    let (proof, public) = prover()
+        .prove_transfer(&witness, rng)
+        .expect("valid payment");
+    Payment {
+        input_nullifiers: public.input_nullifiers,
+        args: TransactArgs {
+            proof: proof.to_bytes(),
+            root: public.root,
+            output_commitments: public.output_commitments,
+            ext_amount,
+            fee,
+            encrypted_outputs,
+        },
+        witness,
+        recipient,
+        relayer,
+        depositor_token: None,
+    }
+}
+
+/// A dummy input for `key`.
+pub fn dummy_input(
+    key: &SpendingKey,
+    keys: &PoolKeys,
+    rng: &mut StdRng,
+) -> (Note, SpendingKey, Option<u64>) {
+    (
+        Note::dummy(key.owner(), keys.asset_id(), rng),
+        key.clone(),
+        None,
+    )
+}
+
+/// Asserts that `result` failed with the program's `expected` error.
+pub fn assert_program_error(result: Result<(), BanksClientError>, expected: ZkpayError) {
+    let code = u32::from(expected);
+    match result.map_err(|e| e.unwrap()) {
+        Err(TransactionError::InstructionError(_, InstructionError::Custom(got)))
+            if got == code => {}
+        other => panic!("expected {expected:?} (custom error {code}), got {other:?}"),
+    }
+}
+
+/// The serialized size of a transaction, as sent over the wire.
+pub fn wire_size(tx: &Transaction) -> usize {
+    bincode::serialize(tx).unwrap().len()
+}
+
+/// Solana's packet limit for a transaction.
+pub const PACKET_LIMIT: usize = 1232;
+
+pub fn field(bytes: &[u8; 32]) -> Fr {
+    from_bytes(bytes).unwrap()
+}
+
+pub fn bytes(value: &Fr) -> [u8; 32] {
+    to_bytes(value)
+}

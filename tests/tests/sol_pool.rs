@@ -1,0 +1,576 @@
+//! The SOL pool in the real runtime: payments end to end with balances to
+//! the lamport, and each check of `transact` failing its attack.
+
+mod common;
+
+use common::*;
+use rand::rngs::StdRng;
+use solana_sdk::signature::{Keypair, Signer};
+use zkpay::errors::ZkpayError;
+use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_core::field::MODULUS;
+
+const SOL: u64 = 1_000_000_000;
+
+/// `value + r`, the same field element non-canonically encoded.
+fn plus_modulus(value: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let sum = u16::from(value[i]) + u16::from(MODULUS[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    out
+}
+
+/// Alice's deposit of `amount` into a fresh SOL pool; returns the note.
+async fn deposited(
+    chain: &mut Chain,
+    alice: &SpendingKey,
+    amount: u64,
+    rng: &mut StdRng,
+) -> (Note, u64) {
+    let keys = chain.keys;
+    let note = Note::new(amount, alice.owner(), keys.asset_id(), rng);
+    let payer = chain.payer();
+    let deposit = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            dummy_input(alice, &keys, rng),
+            dummy_input(alice, &keys, rng),
+        ],
+        [note, Note::dummy(alice.owner(), keys.asset_id(), rng)],
+        amount as i64,
+        0,
+        payer,
+        payer,
+        rng,
+    );
+    let leaf = chain.tree.len();
+    chain.settle(&deposit).await.unwrap();
+    (note, leaf)
+}
+
+/// A valid, unsent payment: Alice pays Bob 1 SOL of her deposited note,
+/// to be tampered with.
+async fn pending_payment(chain: &mut Chain) -> Payment {
+    let mut rng = rng();
+    let alice = SpendingKey::random(&mut rng);
+    let bob = SpendingKey::random(&mut rng);
+    let (note, leaf) = deposited(chain, &alice, 3 * SOL, &mut rng).await;
+    let keys = chain.keys;
+    let payer = chain.payer();
+    prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (note, alice.clone(), Some(leaf)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            Note::new(SOL, bob.owner(), keys.asset_id(), &mut rng),
+            Note::new(2 * SOL, alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        0,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    )
+}
+
+/// Sends `payment` and asserts it fails with `expected`, changing nothing.
+async fn rejected(chain: &mut Chain, payment: &Payment, expected: ZkpayError) {
+    let payer = chain.payer();
+    let fee = chain.signature_fee(1).await;
+    let before = chain.snapshot(payment).await;
+    let payer_before = chain.lamports(payer).await;
+    let ix = payment.instruction(&payer, &chain.keys);
+    assert_program_error(chain.send(&[ix], &[]).await, expected);
+    assert_eq!(
+        chain.snapshot(payment).await,
+        before,
+        "a rejected payment changed state"
+    );
+    assert_eq!(
+        chain.lamports(payer).await,
+        payer_before - fee,
+        "the payer lost more than the fee"
+    );
+}
+
+#[tokio::test]
+async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut rng = rng();
+    let keys = chain.keys;
+    let alice = SpendingKey::random(&mut rng);
+    let bob = SpendingKey::random(&mut rng);
+    let nullifier_rent = chain.rent(0).await;
+    let tx_fee = chain.signature_fee(1).await;
+    let vault_rent = chain.lamports(keys.vault).await;
+    assert_eq!(
+        vault_rent, nullifier_rent,
+        "the vault starts with its rent reserve only"
+    );
+
+    // Alice deposits 5 SOL.
+    let payer = chain.payer();
+    let payer_before = chain.lamports(payer).await;
+    let (alice_note, alice_leaf) = deposited(&mut chain, &alice, 5 * SOL, &mut rng).await;
+    assert_eq!(chain.lamports(keys.vault).await, vault_rent + 5 * SOL);
+    assert_eq!(
+        chain.lamports(payer).await,
+        payer_before - 5 * SOL - 2 * nullifier_rent - tx_fee
+    );
+    assert_eq!(
+        chain.tree_account().await.frontier.root(),
+        chain.tree.root()
+    );
+
+    // Alice pays Bob 2 SOL privately: nothing moves in or out of the vault.
+    let bob_note = Note::new(2 * SOL, bob.owner(), keys.asset_id(), &mut rng);
+    let change = Note::new(3 * SOL, alice.owner(), keys.asset_id(), &mut rng);
+    let payment = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (alice_note, alice.clone(), Some(alice_leaf)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [bob_note, change],
+        0,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    );
+    let bob_leaf = chain.tree.len();
+    chain.settle(&payment).await.unwrap();
+    assert_eq!(chain.lamports(keys.vault).await, vault_rent + 5 * SOL);
+
+    // Bob withdraws 0.5 SOL to a fresh address.
+    let recipient = Keypair::new().pubkey();
+    let bob_rest = Note::new(3 * SOL / 2, bob.owner(), keys.asset_id(), &mut rng);
+    let withdrawal = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (bob_note, bob.clone(), Some(bob_leaf)),
+            dummy_input(&bob, &keys, &mut rng),
+        ],
+        [
+            bob_rest,
+            Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
+        ],
+        -((SOL / 2) as i64),
+        0,
+        recipient,
+        payer,
+        &mut rng,
+    );
+    let rest_leaf = chain.tree.len();
+    chain.settle(&withdrawal).await.unwrap();
+    assert_eq!(chain.lamports(recipient).await, SOL / 2);
+    assert_eq!(
+        chain.lamports(keys.vault).await,
+        vault_rent + 5 * SOL - SOL / 2
+    );
+
+    // Bob withdraws the rest through a relayer that submits the transaction
+    // and is paid 0.01 SOL from the pool.
+    let relayer = Keypair::new();
+    chain.airdrop(relayer.pubkey(), SOL).await;
+    let relayer_before = chain.lamports(relayer.pubkey()).await;
+    let fee = SOL / 100;
+    let full = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (bob_rest, bob.clone(), Some(rest_leaf)),
+            dummy_input(&bob, &keys, &mut rng),
+        ],
+        [
+            Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
+        ],
+        -((3 * SOL / 2 - fee) as i64),
+        fee,
+        recipient,
+        relayer.pubkey(),
+        &mut rng,
+    );
+    let ix = full.instruction(&relayer.pubkey(), &keys);
+    chain.send_as(&relayer, &[ix]).await.unwrap();
+    chain.tree.extend(&full.commitments()).unwrap();
+    assert_eq!(chain.lamports(recipient).await, SOL / 2 + 3 * SOL / 2 - fee);
+    assert_eq!(
+        chain.lamports(relayer.pubkey()).await,
+        relayer_before + fee - 2 * nullifier_rent - tx_fee
+    );
+    // What is left is Alice's 3 SOL change, on top of the rent reserve.
+    assert_eq!(chain.lamports(keys.vault).await, vault_rent + 3 * SOL);
+    assert_eq!(
+        chain.tree_account().await.frontier.root(),
+        chain.tree.root()
+    );
+    assert_eq!(chain.tree_account().await.frontier.next_index(), 8);
+}
+
+#[tokio::test]
+async fn a_note_cannot_be_spent_twice_across_transactions() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut rng = rng();
+    let keys = chain.keys;
+    let alice = SpendingKey::random(&mut rng);
+    let (note, leaf) = deposited(&mut chain, &alice, SOL, &mut rng).await;
+    let payer = chain.payer();
+    let spend = |chain: &Chain, rng: &mut _| {
+        prove_payment(
+            &chain.tree,
+            &keys,
+            [
+                (note, alice.clone(), Some(leaf)),
+                dummy_input(&alice, &keys, rng),
+            ],
+            [
+                Note::new(SOL, alice.owner(), keys.asset_id(), rng),
+                Note::dummy(alice.owner(), keys.asset_id(), rng),
+            ],
+            0,
+            0,
+            payer,
+            payer,
+            rng,
+        )
+    };
+    let first = spend(&chain, &mut rng);
+    chain.settle(&first).await.unwrap();
+    // A fresh proof, against the newer root, of the same note.
+    let second = spend(&chain, &mut rng);
+    assert_eq!(second.input_nullifiers[0], first.input_nullifiers[0]);
+    let ix = second.instruction(&payer, &keys);
+    let tree_before = chain.account(keys.tree).await;
+    assert_program_error(
+        chain.send(&[ix], &[]).await,
+        ZkpayError::NullifierAlreadySpent,
+    );
+    assert_eq!(chain.account(keys.tree).await, tree_before);
+}
+
+#[tokio::test]
+async fn a_note_cannot_be_spent_twice_in_one_transaction() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut rng = rng();
+    let keys = chain.keys;
+    let alice = SpendingKey::random(&mut rng);
+    let (note, leaf) = deposited(&mut chain, &alice, SOL, &mut rng).await;
+    let payer = chain.payer();
+    let spend = |rng: &mut _| {
+        prove_payment(
+            &chain.tree,
+            &keys,
+            [
+                (note, alice.clone(), Some(leaf)),
+                dummy_input(&alice, &keys, rng),
+            ],
+            [
+                Note::new(SOL, alice.owner(), keys.asset_id(), rng),
+                Note::dummy(alice.owner(), keys.asset_id(), rng),
+            ],
+            0,
+            0,
+            payer,
+            payer,
+            rng,
+        )
+    };
+    let (first, second) = (spend(&mut rng), spend(&mut rng));
+    let before = chain.snapshot(&first).await;
+    let ixs = [
+        first.instruction(&payer, &keys),
+        second.instruction(&payer, &keys),
+    ];
+    assert_program_error(
+        chain.send(&ixs, &[]).await,
+        ZkpayError::NullifierAlreadySpent,
+    );
+    assert_eq!(
+        chain.snapshot(&first).await,
+        before,
+        "the first instruction was not rolled back"
+    );
+
+    // The same nullifier in both slots of one instruction.
+    let mut doubled = first.clone();
+    doubled.input_nullifiers[1] = doubled.input_nullifiers[0];
+    rejected(&mut chain, &doubled, ZkpayError::DuplicateNullifier).await;
+}
+
+#[tokio::test]
+async fn a_tampered_proof_is_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut payment = pending_payment(&mut chain).await;
+    payment.args.proof[200] ^= 1;
+    rejected(&mut chain, &payment, ZkpayError::InvalidProof).await;
+}
+
+#[tokio::test]
+async fn altered_public_inputs_are_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let mut commitment = payment.clone();
+    commitment.args.output_commitments[1][31] ^= 1;
+    rejected(&mut chain, &commitment, ZkpayError::InvalidProof).await;
+    let mut nullifier = payment.clone();
+    nullifier.input_nullifiers[1][31] ^= 1;
+    rejected(&mut chain, &nullifier, ZkpayError::InvalidProof).await;
+}
+
+#[tokio::test]
+async fn public_inputs_at_or_above_the_modulus_are_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let mut commitment = payment.clone();
+    commitment.args.output_commitments[0] = plus_modulus(&payment.args.output_commitments[0]);
+    rejected(&mut chain, &commitment, ZkpayError::NonCanonicalPublicInput).await;
+    let mut nullifier = payment.clone();
+    nullifier.input_nullifiers[0] = plus_modulus(&payment.input_nullifiers[0]);
+    rejected(&mut chain, &nullifier, ZkpayError::NonCanonicalPublicInput).await;
+    let mut root = payment.clone();
+    root.args.root = plus_modulus(&payment.args.root);
+    rejected(&mut chain, &root, ZkpayError::NonCanonicalPublicInput).await;
+}
+
+#[tokio::test]
+async fn a_root_that_was_never_a_root_is_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut payment = pending_payment(&mut chain).await;
+    payment.args.root = [7u8; 32];
+    rejected(&mut chain, &payment, ZkpayError::UnknownRoot).await;
+}
+
+#[tokio::test]
+async fn front_running_changes_are_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let thief = Keypair::new().pubkey();
+    let mut recipient = payment.clone();
+    recipient.recipient = thief;
+    rejected(&mut chain, &recipient, ZkpayError::InvalidProof).await;
+    let mut relayer = payment.clone();
+    relayer.relayer = thief;
+    rejected(&mut chain, &relayer, ZkpayError::InvalidProof).await;
+    let mut fee = payment.clone();
+    fee.args.fee = 1;
+    rejected(&mut chain, &fee, ZkpayError::InvalidProof).await;
+    let mut amount = payment.clone();
+    amount.args.ext_amount = -1;
+    rejected(&mut chain, &amount, ZkpayError::InvalidProof).await;
+    let mut output = payment.clone();
+    output.args.encrypted_outputs[0][10] ^= 1;
+    rejected(&mut chain, &output, ZkpayError::InvalidProof).await;
+}
+
+#[tokio::test]
+async fn a_deposit_must_transfer_what_its_proof_says() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut rng = rng();
+    let keys = chain.keys;
+    let alice = SpendingKey::random(&mut rng);
+    let payer = chain.payer();
+    let mut deposit = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            dummy_input(&alice, &keys, &mut rng),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            Note::new(2 * SOL, alice.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        (2 * SOL) as i64,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    );
+    // Pay 1 SOL in for a 2 SOL note.
+    deposit.args.ext_amount = SOL as i64;
+    rejected(&mut chain, &deposit, ZkpayError::InvalidProof).await;
+}
+
+#[tokio::test]
+async fn a_pre_funded_nullifier_address_does_not_block_the_spend() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let keys = chain.keys;
+    // An attacker creates both nullifier addresses as system accounts, one
+    // below and one above the rent the program needs.
+    let rent = chain.rent(0).await;
+    let prefunded = [rent, 3 * rent];
+    for (nullifier, lamports) in payment.input_nullifiers.iter().zip(prefunded) {
+        chain
+            .airdrop(keys.nullifier_address(nullifier), lamports)
+            .await;
+    }
+    chain.settle(&payment).await.unwrap();
+    for (nullifier, lamports) in payment.input_nullifiers.iter().zip(prefunded) {
+        let account = chain
+            .account(keys.nullifier_address(nullifier))
+            .await
+            .unwrap();
+        assert_eq!(account.owner, zkpay::ID);
+        assert_eq!(account.lamports, lamports.max(rent));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_vault_or_tree_is_rejected() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let payer = chain.payer();
+    let mut ix = payment.instruction(&payer, &chain.keys);
+    // Accounts: payer, pool, tree, vault, ...
+    ix.accounts[3].pubkey = payer;
+    assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::WrongVault);
+}
+
+#[tokio::test]
+async fn a_pool_is_initialised_once() {
+    let mut chain = Chain::with_sol_pool().await;
+    let tree = Keypair::new();
+    let mut keys = chain.keys;
+    keys.tree = tree.pubkey();
+    let lamports = chain.rent(zkpay::state::CommitmentTreeAccount::SPACE).await;
+    let payer = chain.payer();
+    let vault_before = chain.account(keys.vault).await;
+    let instructions = initialize_pool_instructions(&payer, &keys, lamports, false);
+    assert_program_error(
+        chain.send(&instructions, &[&tree]).await,
+        ZkpayError::PoolAlreadyInitialized,
+    );
+    assert_eq!(chain.account(keys.vault).await, vault_before);
+    assert!(chain.account(tree.pubkey()).await.is_none());
+}
+
+#[tokio::test]
+async fn settlement_transactions_fit_a_packet() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let ix = payment.instruction(&chain.payer(), &chain.keys);
+    let tx = chain.transaction(&[ix], &[]).await;
+    let size = wire_size(&tx);
+    println!("SOL transfer transaction: {size} bytes (limit {PACKET_LIMIT})");
+    assert!(size <= PACKET_LIMIT, "{size} bytes");
+}
+
+#[tokio::test]
+async fn a_withdrawal_larger_than_the_vault_is_rejected() {
+    use anchor_lang::Discriminator;
+    use bytemuck::Zeroable;
+    use solana_sdk::account::Account;
+    use zkpay::state::{CommitmentTreeAccount, Pool};
+    use zkpay_core::tree::{Frontier, RootHistory};
+
+    // A pool whose tree holds a 10 SOL note while its vault holds 1 SOL:
+    // a state honest use never reaches, seeded directly into the runtime.
+    let mut rng = rng();
+    let alice = SpendingKey::random(&mut rng);
+    let tree_keypair = Keypair::new();
+    let keys = pool_keys(
+        solana_sdk::pubkey::Pubkey::new_from_array([0; 32]),
+        &tree_keypair,
+    );
+    let note = Note::new(10 * SOL, alice.owner(), keys.asset_id(), &mut rng);
+    let leaves = [
+        bytes(&note.commitment()),
+        bytes(&Note::dummy(alice.owner(), keys.asset_id(), &mut rng).commitment()),
+    ];
+
+    let (_, pool_bump) = solana_sdk::pubkey::Pubkey::find_program_address(
+        &[zkpay::constants::POOL_SEED, keys.mint.as_ref()],
+        &zkpay::ID,
+    );
+    let (_, vault_bump) = solana_sdk::pubkey::Pubkey::find_program_address(
+        &[zkpay::constants::VAULT_SEED, keys.pool.as_ref()],
+        &zkpay::ID,
+    );
+    let pool = Pool {
+        mint: keys.mint,
+        asset_id: zkpay_core::asset::asset_id(&keys.mint.to_bytes()),
+        tree: keys.tree,
+        vault: keys.vault,
+        bump: pool_bump,
+        vault_bump,
+        kind: 0,
+        decimals: 9,
+        reserved: [0; 4],
+    };
+    let mut frontier = Frontier::new();
+    frontier.append_pair(&leaves[0], &leaves[1]).unwrap();
+    let mut history: Box<RootHistory> = Box::new(RootHistory::zeroed());
+    history.push(&Frontier::new().root());
+    history.push(&frontier.root());
+    let mut tree_data = CommitmentTreeAccount::DISCRIMINATOR.to_vec();
+    tree_data.extend_from_slice(keys.pool.as_ref());
+    tree_data.extend_from_slice(bytemuck::bytes_of(&frontier));
+    tree_data.extend_from_slice(bytemuck::bytes_of(&*history));
+    let mut pool_data = Pool::DISCRIMINATOR.to_vec();
+    pool_data.extend_from_slice(bytemuck::bytes_of(&pool));
+
+    let rent = solana_sdk::rent::Rent::default();
+    let mut test = program_test();
+    let program_account = |data: Vec<u8>, lamports: u64| Account {
+        lamports,
+        data,
+        owner: zkpay::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    test.add_account(
+        keys.pool,
+        program_account(pool_data, rent.minimum_balance(Pool::SPACE)),
+    );
+    test.add_account(
+        keys.tree,
+        program_account(
+            tree_data,
+            rent.minimum_balance(CommitmentTreeAccount::SPACE),
+        ),
+    );
+    test.add_account(
+        keys.vault,
+        program_account(Vec::new(), rent.minimum_balance(0) + SOL),
+    );
+    let mut chain = Chain::resume(test, keys, &leaves).await;
+
+    let recipient = Keypair::new().pubkey();
+    let payer = chain.payer();
+    let withdrawal = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (note, alice.clone(), Some(0)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        -((10 * SOL) as i64),
+        0,
+        recipient,
+        payer,
+        &mut rng,
+    );
+    rejected(
+        &mut chain,
+        &withdrawal,
+        ZkpayError::InsufficientVaultBalance,
+    )
+    .await;
+}

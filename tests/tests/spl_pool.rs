@@ -1,0 +1,136 @@
+//! An SPL-token pool beside the SOL pool: token payments end to end, and
+//! proofs or accounts of one pool refused by the other.
+
+mod common;
+
+use common::*;
+use solana_sdk::signature::{Keypair, Signer};
+use zkpay::errors::ZkpayError;
+use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_core::tree::CommitmentTree;
+
+const TOKEN: u64 = 1_000_000; // 6 decimals
+
+#[tokio::test]
+async fn token_deposit_transfer_and_relayed_withdrawal_settle_to_the_unit() {
+    let mut sol_chain = Chain::with_sol_pool().await;
+    let sol_keys = sol_chain.keys;
+    let mint = sol_chain.create_mint(6).await;
+    let keys = sol_chain.open_pool(mint).await;
+    let mut chain = sol_chain;
+    chain.keys = keys;
+    chain.tree = CommitmentTree::new();
+    let mut rng = rng();
+    let alice = SpendingKey::random(&mut rng);
+    let bob = SpendingKey::random(&mut rng);
+    let payer = chain.payer();
+    let alice_tokens = chain.create_token_account(mint, payer).await;
+    chain.mint_to(mint, alice_tokens, 100 * TOKEN).await;
+    assert_eq!(chain.token_balance(keys.vault).await, 0);
+
+    // Alice deposits 40 tokens.
+    let alice_note = Note::new(40 * TOKEN, alice.owner(), keys.asset_id(), &mut rng);
+    let mut deposit = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            dummy_input(&alice, &keys, &mut rng),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            alice_note,
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        (40 * TOKEN) as i64,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    );
+    deposit.depositor_token = Some(alice_tokens);
+    chain.settle(&deposit).await.unwrap();
+    assert_eq!(chain.token_balance(alice_tokens).await, 60 * TOKEN);
+    assert_eq!(chain.token_balance(keys.vault).await, 40 * TOKEN);
+
+    // The same kind of proof made for the SOL pool's asset is refused here.
+    let wrong_asset = prove_payment(
+        &chain.tree,
+        &sol_keys,
+        [
+            dummy_input(&alice, &sol_keys, &mut rng),
+            dummy_input(&alice, &sol_keys, &mut rng),
+        ],
+        [
+            Note::new(TOKEN, alice.owner(), sol_keys.asset_id(), &mut rng),
+            Note::dummy(alice.owner(), sol_keys.asset_id(), &mut rng),
+        ],
+        TOKEN as i64,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    );
+    let ix = wrong_asset.instruction(&payer, &keys);
+    assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::InvalidProof);
+
+    // And the SOL pool's tree is not this pool's tree.
+    let mut ix = deposit.instruction(&payer, &keys);
+    ix.accounts[2].pubkey = sol_keys.tree;
+    assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::WrongTree);
+
+    // Alice pays Bob 25 tokens privately.
+    let bob_note = Note::new(25 * TOKEN, bob.owner(), keys.asset_id(), &mut rng);
+    let payment = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (alice_note, alice.clone(), Some(0)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            bob_note,
+            Note::new(15 * TOKEN, alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        0,
+        0,
+        payer,
+        payer,
+        &mut rng,
+    );
+    chain.settle(&payment).await.unwrap();
+    assert_eq!(chain.token_balance(keys.vault).await, 40 * TOKEN);
+
+    // Bob withdraws all of it through a relayer paid 1 token.
+    let relayer = Keypair::new();
+    chain.airdrop(relayer.pubkey(), 1_000_000_000).await;
+    let recipient_tokens = chain
+        .create_token_account(mint, Keypair::new().pubkey())
+        .await;
+    let relayer_tokens = chain.create_token_account(mint, relayer.pubkey()).await;
+    let withdrawal = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (bob_note, bob.clone(), Some(2)),
+            dummy_input(&bob, &keys, &mut rng),
+        ],
+        [
+            Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
+        ],
+        -((24 * TOKEN) as i64),
+        TOKEN,
+        recipient_tokens,
+        relayer_tokens,
+        &mut rng,
+    );
+    let ix = withdrawal.instruction(&relayer.pubkey(), &keys);
+    let tx = chain.transaction_as(&relayer, &[ix]).await;
+    let tx_size = wire_size(&tx);
+    println!("SPL withdrawal transaction: {tx_size} bytes (limit {PACKET_LIMIT})");
+    assert!(tx_size <= PACKET_LIMIT, "{tx_size} bytes");
+    chain.banks().process_transaction(tx).await.unwrap();
+    assert_eq!(chain.token_balance(recipient_tokens).await, 24 * TOKEN);
+    assert_eq!(chain.token_balance(relayer_tokens).await, TOKEN);
+    assert_eq!(chain.token_balance(keys.vault).await, 15 * TOKEN);
+}
