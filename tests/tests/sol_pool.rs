@@ -49,7 +49,8 @@ async fn deposited(
         rng,
     );
     let leaf = chain.tree.len();
-    chain.settle(&deposit).await.unwrap();
+    let size = chain.settle_as(None, &deposit).await.unwrap();
+    println!("SOL deposit transaction: {size} bytes");
     (note, leaf)
 }
 
@@ -148,7 +149,8 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
         &mut rng,
     );
     let bob_leaf = chain.tree.len();
-    chain.settle(&payment).await.unwrap();
+    let size = chain.settle_as(None, &payment).await.unwrap();
+    println!("SOL private transfer transaction: {size} bytes");
     assert_eq!(chain.lamports(keys.vault).await, vault_rent + 5 * SOL);
 
     // Bob withdraws 0.5 SOL to a fresh address.
@@ -172,7 +174,8 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
         &mut rng,
     );
     let rest_leaf = chain.tree.len();
-    chain.settle(&withdrawal).await.unwrap();
+    let size = chain.settle_as(None, &withdrawal).await.unwrap();
+    println!("SOL withdrawal transaction: {size} bytes");
     assert_eq!(chain.lamports(recipient).await, SOL / 2);
     assert_eq!(
         chain.lamports(keys.vault).await,
@@ -202,9 +205,8 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
         relayer.pubkey(),
         &mut rng,
     );
-    let ix = full.instruction(&relayer.pubkey(), &keys);
-    chain.send_as(&relayer, &[ix]).await.unwrap();
-    chain.tree.extend(&full.commitments()).unwrap();
+    let size = chain.settle_as(Some(&relayer), &full).await.unwrap();
+    println!("SOL relayed withdrawal transaction: {size} bytes");
     assert_eq!(chain.lamports(recipient).await, SOL / 2 + 3 * SOL / 2 - fee);
     assert_eq!(
         chain.lamports(relayer.pubkey()).await,
@@ -458,17 +460,6 @@ async fn a_pool_is_initialised_once() {
 }
 
 #[tokio::test]
-async fn settlement_transactions_fit_a_packet() {
-    let mut chain = Chain::with_sol_pool().await;
-    let payment = pending_payment(&mut chain).await;
-    let ix = payment.instruction(&chain.payer(), &chain.keys);
-    let tx = chain.transaction(&[ix], &[]).await;
-    let size = wire_size(&tx);
-    println!("SOL transfer transaction: {size} bytes (limit {PACKET_LIMIT})");
-    assert!(size <= PACKET_LIMIT, "{size} bytes");
-}
-
-#[tokio::test]
 async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     use anchor_lang::Discriminator;
     use bytemuck::Zeroable;
@@ -573,4 +564,23 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
         ZkpayError::InsufficientVaultBalance,
     )
     .await;
+}
+
+#[tokio::test]
+async fn malformed_arguments_are_rejected_before_any_work() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let mut oversized = payment.clone();
+    oversized.args.encrypted_outputs[1] = vec![7u8; zkpay::constants::MAX_ENCRYPTED_OUTPUT_LEN + 1];
+    rejected(&mut chain, &oversized, ZkpayError::EncryptedOutputTooLarge).await;
+    let mut unrepresentable = payment.clone();
+    unrepresentable.args.ext_amount = i64::MIN;
+    rejected(
+        &mut chain,
+        &unrepresentable,
+        ZkpayError::ExtAmountOutOfRange,
+    )
+    .await;
+    // The untouched payment still settles afterwards.
+    chain.settle(&payment).await.unwrap();
 }

@@ -48,7 +48,8 @@ async fn token_deposit_transfer_and_relayed_withdrawal_settle_to_the_unit() {
         &mut rng,
     );
     deposit.depositor_token = Some(alice_tokens);
-    chain.settle(&deposit).await.unwrap();
+    let size = chain.settle_as(None, &deposit).await.unwrap();
+    println!("SPL deposit transaction: {size} bytes");
     assert_eq!(chain.token_balance(alice_tokens).await, 60 * TOKEN);
     assert_eq!(chain.token_balance(keys.vault).await, 40 * TOKEN);
 
@@ -97,7 +98,8 @@ async fn token_deposit_transfer_and_relayed_withdrawal_settle_to_the_unit() {
         payer,
         &mut rng,
     );
-    chain.settle(&payment).await.unwrap();
+    let size = chain.settle_as(None, &payment).await.unwrap();
+    println!("SPL private transfer transaction: {size} bytes");
     assert_eq!(chain.token_balance(keys.vault).await, 40 * TOKEN);
 
     // Bob withdraws all of it through a relayer paid 1 token.
@@ -124,13 +126,37 @@ async fn token_deposit_transfer_and_relayed_withdrawal_settle_to_the_unit() {
         relayer_tokens,
         &mut rng,
     );
-    let ix = withdrawal.instruction(&relayer.pubkey(), &keys);
-    let tx = chain.transaction_as(&relayer, &[ix]).await;
-    let tx_size = wire_size(&tx);
-    println!("SPL withdrawal transaction: {tx_size} bytes (limit {PACKET_LIMIT})");
-    assert!(tx_size <= PACKET_LIMIT, "{tx_size} bytes");
-    chain.banks().process_transaction(tx).await.unwrap();
+    let size = chain.settle_as(Some(&relayer), &withdrawal).await.unwrap();
+    println!("SPL relayed withdrawal transaction: {size} bytes");
     assert_eq!(chain.token_balance(recipient_tokens).await, 24 * TOKEN);
     assert_eq!(chain.token_balance(relayer_tokens).await, TOKEN);
     assert_eq!(chain.token_balance(keys.vault).await, 15 * TOKEN);
+
+    // Alice withdraws 5 of her 15 tokens of change back to her account.
+    let change = payment.witness.outputs[1];
+    let partial = prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (change, alice.clone(), Some(3)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
+        [
+            Note::new(10 * TOKEN, alice.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        -((5 * TOKEN) as i64),
+        0,
+        alice_tokens,
+        payer,
+        &mut rng,
+    );
+    let size = chain.settle_as(None, &partial).await.unwrap();
+    println!("SPL withdrawal transaction: {size} bytes");
+    assert_eq!(chain.token_balance(alice_tokens).await, 65 * TOKEN);
+    assert_eq!(chain.token_balance(keys.vault).await, 10 * TOKEN);
+    assert_eq!(
+        chain.tree_account().await.frontier.root(),
+        chain.tree.root()
+    );
 }

@@ -318,10 +318,35 @@ impl Chain {
 
     /// Submits `payment` from the payer and mirrors its commitments.
     pub async fn settle(&mut self, payment: &Payment) -> Result<(), BanksClientError> {
-        let ix = payment.instruction(&self.payer(), &self.keys);
-        self.send(&[ix], &[]).await?;
+        self.settle_as(None, payment).await.map(|_| ())
+    }
+
+    /// Submits `payment`, paid by `relayer` if given, after checking that
+    /// the transaction fits a packet; mirrors its commitments and returns
+    /// the transaction's size.
+    pub async fn settle_as(
+        &mut self,
+        relayer: Option<&Keypair>,
+        payment: &Payment,
+    ) -> Result<usize, BanksClientError> {
+        let tx = match relayer {
+            Some(relayer) => {
+                let ix = payment.instruction(&relayer.pubkey(), &self.keys);
+                self.transaction_as(relayer, &[ix]).await
+            }
+            None => {
+                let ix = payment.instruction(&self.payer(), &self.keys);
+                self.transaction(&[ix], &[]).await
+            }
+        };
+        let size = wire_size(&tx);
+        assert!(
+            size <= PACKET_LIMIT,
+            "settlement transaction of {size} bytes exceeds {PACKET_LIMIT}"
+        );
+        self.banks().process_transaction(tx).await?;
         self.tree.extend(&payment.commitments()).unwrap();
-        Ok(())
+        Ok(size)
     }
 
     /// Rent-exempt minimum of an account with `space` bytes.
