@@ -12,6 +12,7 @@ use rand::rngs::OsRng;
 use zkpay_circuits::codegen::{
     verifying_key_source, zero_hashes_source, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
 };
+use zkpay_circuits::export::circom::circom_input;
 use zkpay_circuits::export::snarkjs::{proof_json, public_inputs_json, verifying_key_json};
 use zkpay_circuits::export::solana::{proof_to_solana, SolanaVerifyingKey};
 use zkpay_circuits::prover::TransferProver;
@@ -51,6 +52,16 @@ enum Command {
         /// Output folder.
         out: PathBuf,
     },
+    /// For the peer benchmark (bench/peers): prove a fixed payment and write
+    /// its circom input, our proof with the verifying key and public inputs
+    /// as snarkjs JSON, and a line of JSON with our figures.
+    Peer {
+        /// Output folder.
+        dir: PathBuf,
+        /// Timed proofs (after one warm-up).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+    },
     /// Measure constraints, proving and verification time, key size and
     /// memory, for the hashed (deployed) and direct public-input layouts.
     Bench {
@@ -65,6 +76,7 @@ fn main() -> Result<()> {
         Command::Setup { workspace } => setup(&workspace),
         Command::Demo => demo(),
         Command::ExportSnarkjs { out } => export_snarkjs(&out),
+        Command::Peer { dir, runs } => peer(&dir, runs),
         Command::Bench { runs } => bench(runs),
     }
 }
@@ -162,24 +174,75 @@ fn demo() -> Result<()> {
 fn export_snarkjs(out: &Path) -> Result<()> {
     let mut rng = OsRng;
     let prover = load_prover()?;
-    let scenario = alice_pays_bob(4, &mut rng);
-    let circuit = scenario.witness.circuit(PublicInputMode::Hashed);
-    let public = circuit.public_inputs();
-    let proof = prover.prove(circuit, &mut rng)?;
+    let circuit = alice_pays_bob(4, &mut rng)
+        .witness
+        .circuit(PublicInputMode::Hashed);
+    let proof = prover.prove(circuit.clone(), &mut rng)?;
+    write_snarkjs(out, &prover, &circuit, &proof)
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(value)?)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_snarkjs(
+    out: &Path,
+    prover: &TransferProver,
+    circuit: &zkpay_circuits::transfer::TransferCircuit,
+    proof: &ark_groth16::Proof<Bn254>,
+) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    for (name, value) in [
-        (
-            "verification_key.json",
-            verifying_key_json(&prover.proving_key().vk),
-        ),
-        ("proof.json", proof_json(&proof)),
-        ("public.json", public_inputs_json(&public)),
-    ] {
-        let path = out.join(name);
-        std::fs::write(&path, serde_json::to_string_pretty(&value)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
+    let vk = verifying_key_json(&prover.proving_key().vk);
+    write_json(&out.join("verification_key.json"), &vk)?;
+    write_json(&out.join("proof.json"), &proof_json(proof))?;
+    write_json(
+        &out.join("public.json"),
+        &public_inputs_json(&circuit.public_inputs()),
+    )?;
+    eprintln!(
+        "wrote verification_key.json, proof.json, public.json to {}",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Seed of the payment both provers of the peer benchmark prove.
+const PEER_SEED: u64 = 2026;
+
+fn peer(dir: &Path, runs: usize) -> Result<()> {
+    use rand::SeedableRng;
+    let prover = load_prover()?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(PEER_SEED);
+    let circuit = alice_pays_bob(64, &mut rng)
+        .witness
+        .circuit(PublicInputMode::Hashed);
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_json(&dir.join("input.json"), &circom_input(&circuit))?;
+
+    let mut proof = prover.prove(circuit.clone(), &mut OsRng)?;
+    reset_peak_rss();
+    let mut prove_ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        proof = prover.prove(circuit.clone(), &mut OsRng)?;
+        prove_ms.push(started.elapsed().as_secs_f64() * 1e3);
     }
+    let peak_kb = peak_rss_kb();
+    let started = Instant::now();
+    if !prover.verify(&proof, &circuit.public_inputs()) {
+        bail!("our proof does not verify");
+    }
+    let verify_ms = started.elapsed().as_secs_f64() * 1e3;
+    write_snarkjs(dir, &prover, &circuit, &proof)?;
+    let figures = serde_json::json!({
+        "constraints": prover.num_constraints(),
+        "prove_ms": prove_ms,
+        "verify_ms": verify_ms,
+        "peak_rss_kb": peak_kb,
+        "proof_bytes": zkpay_core::proof::TransferProof::SIZE,
+    });
+    println!("{figures}");
     Ok(())
 }
 

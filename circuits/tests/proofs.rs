@@ -9,23 +9,10 @@ use zkpay_circuits::export::snarkjs::{proof_json, public_inputs_json, verifying_
 use zkpay_circuits::export::solana::proof_to_solana;
 use zkpay_circuits::prover::ProveError;
 use zkpay_circuits::transfer::{PublicInputMode, StatementError};
-use zkpay_core::field::{FieldBytes, MODULUS};
+use zkpay_core::field::{non_canonical_alias, FieldBytes};
 use zkpay_core::proof::TransferProof;
 use zkpay_core::public_inputs::{NonCanonicalInput, PublicInput, TransferPublicInputs};
 use zkpay_core::verifier::{verify_transfer, VerifyError};
-
-/// `value + r`: the same field element, non-canonically encoded.
-fn plus_modulus(value: &FieldBytes) -> FieldBytes {
-    let mut out = [0u8; 32];
-    let mut carry = 0u16;
-    for i in (0..32).rev() {
-        let sum = u16::from(value[i]) + u16::from(MODULUS[i]) + carry;
-        out[i] = sum as u8;
-        carry = sum >> 8;
-    }
-    assert_eq!(carry, 0);
-    out
-}
 
 fn set(inputs: &mut TransferPublicInputs, position: PublicInput, value: FieldBytes) {
     let mut values = inputs.to_array();
@@ -96,7 +83,7 @@ fn a_public_value_plus_the_modulus_is_rejected_before_verification() {
         set(
             &mut aliased,
             position,
-            plus_modulus(&inputs.to_array()[position as usize]),
+            non_canonical_alias(&inputs.to_array()[position as usize]),
         );
         assert_eq!(
             verify_transfer(&proof, &aliased),

@@ -8,21 +8,9 @@ use rand::rngs::StdRng;
 use solana_sdk::signature::{Keypair, Signer};
 use zkpay::errors::ZkpayError;
 use zkpay_circuits::note::{Note, SpendingKey};
-use zkpay_core::field::MODULUS;
+use zkpay_core::field::non_canonical_alias;
 
 const SOL: u64 = 1_000_000_000;
-
-/// `value + r`, the same field element non-canonically encoded.
-fn plus_modulus(value: &[u8; 32]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut carry = 0u16;
-    for i in (0..32).rev() {
-        let sum = u16::from(value[i]) + u16::from(MODULUS[i]) + carry;
-        out[i] = sum as u8;
-        carry = sum >> 8;
-    }
-    out
-}
 
 /// Alice's deposit of `amount` into a fresh SOL pool; returns the note.
 async fn deposited(
@@ -79,6 +67,35 @@ async fn pending_payment(chain: &mut Chain) -> Payment {
         payer,
         payer,
         &mut rng,
+    )
+}
+
+/// A proof that Alice spends her `note` at `leaf` into a new note of hers.
+fn self_payment(
+    chain: &Chain,
+    alice: &SpendingKey,
+    note: Note,
+    leaf: u64,
+    rng: &mut StdRng,
+) -> Payment {
+    let keys = chain.keys;
+    let payer = chain.payer();
+    prove_payment(
+        &chain.tree,
+        &keys,
+        [
+            (note, alice.clone(), Some(leaf)),
+            dummy_input(alice, &keys, rng),
+        ],
+        [
+            Note::new(note.amount, alice.owner(), keys.asset_id(), rng),
+            Note::dummy(alice.owner(), keys.asset_id(), rng),
+        ],
+        0,
+        0,
+        payer,
+        payer,
+        rng,
     )
 }
 
@@ -229,29 +246,10 @@ async fn a_note_cannot_be_spent_twice_across_transactions() {
     let alice = SpendingKey::random(&mut rng);
     let (note, leaf) = deposited(&mut chain, &alice, SOL, &mut rng).await;
     let payer = chain.payer();
-    let spend = |chain: &Chain, rng: &mut _| {
-        prove_payment(
-            &chain.tree,
-            &keys,
-            [
-                (note, alice.clone(), Some(leaf)),
-                dummy_input(&alice, &keys, rng),
-            ],
-            [
-                Note::new(SOL, alice.owner(), keys.asset_id(), rng),
-                Note::dummy(alice.owner(), keys.asset_id(), rng),
-            ],
-            0,
-            0,
-            payer,
-            payer,
-            rng,
-        )
-    };
-    let first = spend(&chain, &mut rng);
+    let first = self_payment(&chain, &alice, note, leaf, &mut rng);
     chain.settle(&first).await.unwrap();
     // A fresh proof, against the newer root, of the same note.
-    let second = spend(&chain, &mut rng);
+    let second = self_payment(&chain, &alice, note, leaf, &mut rng);
     assert_eq!(second.input_nullifiers[0], first.input_nullifiers[0]);
     let ix = second.instruction(&payer, &keys);
     let tree_before = chain.account(keys.tree).await;
@@ -270,26 +268,8 @@ async fn a_note_cannot_be_spent_twice_in_one_transaction() {
     let alice = SpendingKey::random(&mut rng);
     let (note, leaf) = deposited(&mut chain, &alice, SOL, &mut rng).await;
     let payer = chain.payer();
-    let spend = |rng: &mut _| {
-        prove_payment(
-            &chain.tree,
-            &keys,
-            [
-                (note, alice.clone(), Some(leaf)),
-                dummy_input(&alice, &keys, rng),
-            ],
-            [
-                Note::new(SOL, alice.owner(), keys.asset_id(), rng),
-                Note::dummy(alice.owner(), keys.asset_id(), rng),
-            ],
-            0,
-            0,
-            payer,
-            payer,
-            rng,
-        )
-    };
-    let (first, second) = (spend(&mut rng), spend(&mut rng));
+    let first = self_payment(&chain, &alice, note, leaf, &mut rng);
+    let second = self_payment(&chain, &alice, note, leaf, &mut rng);
     let before = chain.snapshot(&first).await;
     let ixs = [
         first.instruction(&payer, &keys),
@@ -336,13 +316,14 @@ async fn public_inputs_at_or_above_the_modulus_are_rejected() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
     let mut commitment = payment.clone();
-    commitment.args.output_commitments[0] = plus_modulus(&payment.args.output_commitments[0]);
+    commitment.args.output_commitments[0] =
+        non_canonical_alias(&payment.args.output_commitments[0]);
     rejected(&mut chain, &commitment, ZkpayError::NonCanonicalPublicInput).await;
     let mut nullifier = payment.clone();
-    nullifier.input_nullifiers[0] = plus_modulus(&payment.input_nullifiers[0]);
+    nullifier.input_nullifiers[0] = non_canonical_alias(&payment.input_nullifiers[0]);
     rejected(&mut chain, &nullifier, ZkpayError::NonCanonicalPublicInput).await;
     let mut root = payment.clone();
-    root.args.root = plus_modulus(&payment.args.root);
+    root.args.root = non_canonical_alias(&payment.args.root);
     rejected(&mut chain, &root, ZkpayError::NonCanonicalPublicInput).await;
 }
 
@@ -431,14 +412,17 @@ async fn a_pre_funded_nullifier_address_does_not_block_the_spend() {
 }
 
 #[tokio::test]
-async fn a_wrong_vault_or_tree_is_rejected() {
+async fn a_wrong_vault_is_rejected() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
     let payer = chain.payer();
+    let before = chain.snapshot(&payment).await;
     let mut ix = payment.instruction(&payer, &chain.keys);
-    // Accounts: payer, pool, tree, vault, ...
+    // Accounts: payer, pool, tree, vault, ...; a withdrawal would pay out of
+    // whatever stands in the vault's place.
     ix.accounts[3].pubkey = payer;
     assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::WrongVault);
+    assert_eq!(chain.snapshot(&payment).await, before);
 }
 
 #[tokio::test]

@@ -71,13 +71,18 @@ async fn token_deposit_transfer_and_relayed_withdrawal_settle_to_the_unit() {
         payer,
         &mut rng,
     );
+    let before = chain.snapshot(&wrong_asset).await;
     let ix = wrong_asset.instruction(&payer, &keys);
     assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::InvalidProof);
+    assert_eq!(chain.snapshot(&wrong_asset).await, before);
 
     // And the SOL pool's tree is not this pool's tree.
+    let sol_tree = chain.account(sol_keys.tree).await;
     let mut ix = deposit.instruction(&payer, &keys);
     ix.accounts[2].pubkey = sol_keys.tree;
     assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::WrongTree);
+    assert_eq!(chain.account(sol_keys.tree).await, sol_tree);
+    assert_eq!(chain.snapshot(&wrong_asset).await, before);
 
     // Alice pays Bob 25 tokens privately.
     let bob_note = Note::new(25 * TOKEN, bob.owner(), keys.asset_id(), &mut rng);

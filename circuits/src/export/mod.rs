@@ -2,6 +2,8 @@
 //!
 //! - [`solana`]: the byte layout of groth16-solana and the alt_bn128 syscalls.
 //! - [`snarkjs`]: snarkjs's JSON, so third-party tools can check our proofs.
+//! - [`circom`]: the witness as input of the equivalent circom circuit.
 
+pub mod circom;
 pub mod snarkjs;
 pub mod solana;

@@ -20,6 +20,20 @@ pub fn is_canonical(value: &FieldBytes) -> bool {
     value < &MODULUS
 }
 
+/// The other 32-byte encoding of the element `value` (< r): `value + r`,
+/// which always fits since 2r < 2^256. This is how an attacker would alias a
+/// nullifier or a root; every check of [`is_canonical`] exists to refuse it.
+pub fn non_canonical_alias(value: &FieldBytes) -> FieldBytes {
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let sum = u16::from(value[i]) + u16::from(MODULUS[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    out
+}
+
 /// The field element `value`.
 pub fn from_u64(value: u64) -> FieldBytes {
     let mut out = [0u8; 32];
@@ -73,6 +87,15 @@ mod tests {
         below[31] -= 1;
         assert!(is_canonical(&below));
         assert!(!is_canonical(&[0xff; 32]));
+    }
+
+    #[test]
+    fn the_alias_of_an_element_is_not_canonical() {
+        for value in [[0u8; 32], from_u64(5), neg_u128(1)] {
+            let alias = non_canonical_alias(&value);
+            assert!(is_canonical(&value) && !is_canonical(&alias));
+        }
+        assert_eq!(non_canonical_alias(&[0u8; 32]), MODULUS);
     }
 
     #[test]

@@ -381,6 +381,7 @@ impl Chain {
                 .into_iter()
                 .filter(|a| *a != payer),
         );
+        addresses.extend(payment.depositor_token);
         addresses.extend(
             payment
                 .input_nullifiers

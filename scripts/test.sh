@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# All of zkpay's tests: the Rust workspace (circuits, program in the Solana
+# runtime, core), the Anchor IDL build, and the third-party checks
+# (circomlibjs recomputes our Poseidon values; snarkjs verifies our proof).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test --workspace
+
+cargo test -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
+echo "anchor IDL: builds"
+
+(cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
+cargo run --release -q -p zkpay-circuits -- peer bench/peers/build/ours > /dev/null
+node bench/peers/check.mjs bench/peers/build/ours
