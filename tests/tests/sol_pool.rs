@@ -551,6 +551,27 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
 }
 
 #[tokio::test]
+async fn settlement_emits_the_event_wallets_scan() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let first_leaf_index = chain.tree.len();
+    let ix = payment.instruction(&chain.payer(), &chain.keys);
+    let tx = chain.transaction(&[ix], &[]).await;
+    let events = chain.simulated_events(&tx).await;
+    chain.banks().process_transaction(tx).await.unwrap();
+    chain.tree.extend(&payment.commitments()).unwrap();
+
+    assert_eq!(events.len(), 1, "one Settled event per transfer");
+    let event = &events[0];
+    assert_eq!(event.pool, chain.keys.pool);
+    assert_eq!(event.first_leaf_index, first_leaf_index);
+    assert_eq!(event.commitments, payment.args.output_commitments);
+    assert_eq!(event.nullifiers, payment.input_nullifiers);
+    assert_eq!(event.root, chain.tree.root());
+    assert_eq!(event.encrypted_outputs, payment.args.encrypted_outputs);
+}
+
+#[tokio::test]
 async fn malformed_arguments_are_rejected_before_any_work() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;

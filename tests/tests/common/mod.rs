@@ -349,6 +349,31 @@ impl Chain {
         Ok(size)
     }
 
+    /// The `Settled` events a transaction would emit, read from the inner
+    /// instructions of its simulation (the event is a self-CPI).
+    pub async fn simulated_events(&mut self, tx: &Transaction) -> Vec<zkpay::events::Settled> {
+        use anchor_lang::{AnchorDeserialize, Discriminator};
+        let simulation = self.banks().simulate_transaction(tx.clone()).await.unwrap();
+        let details = simulation.simulation_details.expect("simulation details");
+        let keys = &tx.message.account_keys;
+        let prefix: Vec<u8> = [
+            anchor_lang::event::EVENT_IX_TAG_LE,
+            zkpay::events::Settled::DISCRIMINATOR,
+        ]
+        .concat();
+        details
+            .inner_instructions
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .map(|inner| &inner.instruction)
+            .filter(|ix| {
+                keys[ix.program_id_index as usize] == zkpay::ID && ix.data.starts_with(&prefix)
+            })
+            .map(|ix| zkpay::events::Settled::deserialize(&mut &ix.data[prefix.len()..]).unwrap())
+            .collect()
+    }
+
     /// Rent-exempt minimum of an account with `space` bytes.
     pub async fn rent(&mut self, space: usize) -> u64 {
         self.banks()
@@ -448,6 +473,8 @@ impl Payment {
             depositor_token: self.depositor_token,
             token_program: keys.is_spl().then_some(spl_token_interface::ID),
             system_program: SYSTEM_PROGRAM,
+            event_authority: zkpay::EVENT_AUTHORITY_AND_BUMP.0,
+            program: zkpay::ID,
         };
         Instruction {
             program_id: zkpay::ID,

@@ -12,7 +12,9 @@
 //! 6. append both output commitments to the tree and remember the new root;
 //! 7. move funds: a deposit from the payer into the vault, a withdrawal from
 //!    the vault to the recipient, the fee from the vault to the relayer;
-//! 8. emit [`Settled`] with the leaf indices, commitments and ciphertexts.
+//! 8. emit [`Settled`] with the leaf indices, commitments and ciphertexts,
+//!    as a self-CPI (`emit_cpi!`): the event is an inner instruction of the
+//!    transaction, which wallets read from the confirmed transaction.
 
 use anchor_lang::prelude::*;
 use zkpay_core::ext_data::ExtData;
@@ -46,7 +48,9 @@ pub struct TransactArgs {
     pub encrypted_outputs: [Vec<u8>; 2],
 }
 
-/// Accounts of `transact`.
+/// Accounts of `transact` (plus `event_authority` and `program`, which
+/// `#[event_cpi]` appends for the event).
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(input_nullifiers: [[u8; 32]; 2])]
 pub struct Transact<'info> {
@@ -186,7 +190,7 @@ pub fn handler(
     move_funds(accounts, &pool, args.ext_amount, args.fee)?;
 
     // 8. Tell wallets.
-    emit!(Settled {
+    emit_cpi!(Settled {
         pool: pool_key,
         first_leaf_index,
         commitments: args.output_commitments,
