@@ -1,8 +1,9 @@
 //! The one Poseidon hash of zkpay: BN254, x^5 S-box, circom parameters.
 //!
-//! Off-chain it runs light-poseidon; on-chain the program uses the
-//! `sol_poseidon` syscall, which is light-poseidon behind a syscall, so both
-//! produce the same bytes for the same inputs.
+//! Off-chain it runs light-poseidon; on-chain (`target_os = "solana"` or
+//! `target_arch = "bpf"`) it calls the `sol_poseidon` syscall, which is
+//! light-poseidon behind a syscall, so both produce the same bytes for the
+//! same inputs.
 
 use crate::field::{is_canonical, FieldBytes};
 
@@ -25,6 +26,9 @@ pub enum HashError {
         /// Number of inputs given.
         count: usize,
     },
+    /// The `sol_poseidon` syscall refused inputs that passed the checks above.
+    #[error("the sol_poseidon syscall failed")]
+    Syscall,
 }
 
 /// Poseidon of `inputs`, each a canonical big-endian field element.
@@ -43,6 +47,41 @@ pub fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
 /// Poseidon of two canonical field elements: one node of the commitment tree.
 pub fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
     hashv(&[left, right])
+}
+
+#[cfg(any(target_os = "solana", target_arch = "bpf"))]
+mod backend {
+    use super::{HashError, MAX_INPUTS};
+    use crate::field::FieldBytes;
+    use solana_define_syscall::definitions::sol_poseidon;
+
+    /// `sol_poseidon` parameter set: BN254, x^5 S-box (circom's constants).
+    const BN254_X5: u64 = 0;
+    /// `sol_poseidon` endianness of inputs and output: big-endian.
+    const BIG_ENDIAN: u64 = 0;
+
+    pub(super) fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
+        let slices: [&[u8]; MAX_INPUTS] =
+            core::array::from_fn(|i| inputs.get(i).map_or(&[][..], |input| &input[..]));
+        let mut out = [0u8; 32];
+        // SAFETY: `slices` starts with `inputs.len()` valid (pointer, length)
+        // pairs, the layout the syscall reads, and `out` has the 32 bytes it
+        // writes.
+        let status = unsafe {
+            sol_poseidon(
+                BN254_X5,
+                BIG_ENDIAN,
+                slices.as_ptr() as *const u8,
+                inputs.len() as u64,
+                out.as_mut_ptr(),
+            )
+        };
+        if status == 0 {
+            Ok(out)
+        } else {
+            Err(HashError::Syscall)
+        }
+    }
 }
 
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
