@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 /// Emitted once per settled transfer.
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
     /// The pool.
     pub pool: Pubkey,

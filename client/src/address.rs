@@ -1,0 +1,189 @@
+//! Shielded addresses: what a payee shares to be paid.
+//!
+//! `zkpay:` followed by base58 of `version (1) || owner key (32, big-endian
+//! field element) || X25519 encryption key (32) || checksum (4)`, where the
+//! checksum is the first four bytes of `SHA-256(SHA-256(version || owner ||
+//! encryption key))`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+use x25519_dalek::PublicKey;
+use zkpay_circuits::field::{from_bytes, to_bytes};
+use zkpay_circuits::Fr;
+use zkpay_core::field::FieldBytes;
+
+/// The text every address starts with.
+pub const ADDRESS_PREFIX: &str = "zkpay:";
+const VERSION: u8 = 1;
+const PAYLOAD_LEN: usize = 1 + 32 + 32;
+const CHECKSUM_LEN: usize = 4;
+
+/// Why a string is not a shielded address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// Does not start with `zkpay:`.
+    #[error("not a zkpay address: it must start with `{ADDRESS_PREFIX}`")]
+    Prefix,
+    /// Not base58 after the prefix.
+    #[error("the address has characters that are not base58: check for a typo")]
+    Encoding,
+    /// Wrong length.
+    #[error("the address is {0} bytes long, expected {exp}: it may be cut short", exp = PAYLOAD_LEN + CHECKSUM_LEN)]
+    Length(usize),
+    /// The checksum does not match.
+    #[error("the address checksum does not match: check for a typo")]
+    Checksum,
+    /// An unknown version byte.
+    #[error("address version {0} is not supported by this wallet")]
+    Version(u8),
+    /// The owner key is not a field element.
+    #[error("the address's owner key is not valid")]
+    OwnerKey,
+}
+
+/// A payee's owner key and note-encryption key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ShieldedAddress {
+    owner: FieldBytes,
+    encryption: [u8; 32],
+}
+
+impl ShieldedAddress {
+    /// The address of `owner` with encryption key `encryption`.
+    pub fn new(owner: Fr, encryption: PublicKey) -> Self {
+        ShieldedAddress {
+            owner: to_bytes(&owner),
+            encryption: encryption.to_bytes(),
+        }
+    }
+
+    /// The owner key notes to this address carry.
+    pub fn owner(&self) -> Fr {
+        from_bytes(&self.owner).expect("checked when built")
+    }
+
+    /// The key notes to this address are encrypted to.
+    pub fn encryption_key(&self) -> PublicKey {
+        PublicKey::from(self.encryption)
+    }
+
+    fn payload(&self) -> [u8; PAYLOAD_LEN] {
+        let mut payload = [0u8; PAYLOAD_LEN];
+        payload[0] = VERSION;
+        payload[1..33].copy_from_slice(&self.owner);
+        payload[33..].copy_from_slice(&self.encryption);
+        payload
+    }
+}
+
+fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
+    let digest = Sha256::digest(Sha256::digest(payload));
+    digest[..CHECKSUM_LEN].try_into().expect("digest is 32 bytes")
+}
+
+impl fmt::Display for ShieldedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let payload = self.payload();
+        let mut bytes = payload.to_vec();
+        bytes.extend_from_slice(&checksum(&payload));
+        write!(f, "{ADDRESS_PREFIX}{}", bs58::encode(bytes).into_string())
+    }
+}
+
+impl fmt::Debug for ShieldedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl FromStr for ShieldedAddress {
+    type Err = AddressError;
+
+    fn from_str(text: &str) -> Result<Self, AddressError> {
+        let encoded = text
+            .trim()
+            .strip_prefix(ADDRESS_PREFIX)
+            .ok_or(AddressError::Prefix)?;
+        let bytes = bs58::decode(encoded)
+            .into_vec()
+            .map_err(|_| AddressError::Encoding)?;
+        if bytes.len() != PAYLOAD_LEN + CHECKSUM_LEN {
+            return Err(AddressError::Length(bytes.len()));
+        }
+        let (payload, sum) = bytes.split_at(PAYLOAD_LEN);
+        if checksum(payload) != sum {
+            return Err(AddressError::Checksum);
+        }
+        if payload[0] != VERSION {
+            return Err(AddressError::Version(payload[0]));
+        }
+        let owner: FieldBytes = payload[1..33].try_into().expect("sliced to 32");
+        from_bytes(&owner).ok_or(AddressError::OwnerKey)?;
+        Ok(ShieldedAddress {
+            owner,
+            encryption: payload[33..].try_into().expect("sliced to 32"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::WalletKeys;
+
+    fn address() -> ShieldedAddress {
+        WalletKeys::generate(&mut rand::thread_rng()).1.address()
+    }
+
+    #[test]
+    fn round_trips() {
+        let address = address();
+        let text = address.to_string();
+        assert!(text.starts_with(ADDRESS_PREFIX));
+        assert_eq!(text.parse::<ShieldedAddress>(), Ok(address));
+        assert_eq!(format!(" {text}\n").parse::<ShieldedAddress>(), Ok(address));
+    }
+
+    #[test]
+    fn every_single_character_typo_is_caught() {
+        let text = address().to_string();
+        let alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        for position in ADDRESS_PREFIX.len()..text.len() {
+            let original = text.as_bytes()[position] as char;
+            let replacement = alphabet.chars().find(|c| *c != original).unwrap();
+            let mut typo = text.clone();
+            typo.replace_range(position..=position, &replacement.to_string());
+            assert!(typo.parse::<ShieldedAddress>().is_err(), "{typo}");
+        }
+    }
+
+    #[test]
+    fn bad_addresses_say_why() {
+        let text = address().to_string();
+        assert_eq!("bob".parse::<ShieldedAddress>(), Err(AddressError::Prefix));
+        assert_eq!(
+            "zkpay:0OIl".parse::<ShieldedAddress>(),
+            Err(AddressError::Encoding)
+        );
+        assert!(matches!(
+            text[..text.len() - 5].parse::<ShieldedAddress>(),
+            Err(AddressError::Length(_))
+        ));
+        let mut payload = [0xffu8; PAYLOAD_LEN];
+        payload[0] = VERSION;
+        let mut bytes = payload.to_vec();
+        bytes.extend_from_slice(&checksum(&payload));
+        let non_canonical = format!("{ADDRESS_PREFIX}{}", bs58::encode(bytes).into_string());
+        assert_eq!(
+            non_canonical.parse::<ShieldedAddress>(),
+            Err(AddressError::OwnerKey)
+        );
+        payload[0] = 2;
+        let mut bytes = payload.to_vec();
+        bytes.extend_from_slice(&checksum(&payload));
+        let future = format!("{ADDRESS_PREFIX}{}", bs58::encode(bytes).into_string());
+        assert_eq!(future.parse::<ShieldedAddress>(), Err(AddressError::Version(2)));
+    }
+}

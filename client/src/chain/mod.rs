@@ -1,0 +1,91 @@
+//! Where the chain is: the real Solana runtime in-process ([`embedded`]) or
+//! a cluster over JSON-RPC ([`rpc`]). The wallet is generic over [`Chain`].
+
+pub mod embedded;
+mod events;
+pub mod rpc;
+
+use solana_sdk::account::Account;
+use solana_sdk::hash::Hash;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
+use solana_sdk::transaction::{Transaction, TransactionError};
+
+pub use events::settled_events;
+pub use zkpay::events::Settled;
+
+/// A settled `transact` and the transaction that carried it.
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    /// The transaction's signature.
+    pub signature: Signature,
+    /// What the program emitted.
+    pub event: Settled,
+}
+
+/// What the chain knows of a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransactionStatus {
+    /// Executed successfully.
+    Succeeded,
+    /// Executed and failed: it changed nothing but its fee.
+    Failed(TransactionError),
+    /// Not seen.
+    Unknown,
+}
+
+/// Why a chain request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The runtime refused the transaction; nothing changed on-chain.
+    #[error("the transaction was rejected: {0}")]
+    Rejected(TransactionError),
+    /// The chain could not be reached or did not answer.
+    #[error("cannot reach the chain: {0}")]
+    Transport(String),
+    /// The chain returned something this client cannot read.
+    #[error("unexpected data from the chain: {0}")]
+    Data(String),
+    /// The embedded chain's state file could not be read or written.
+    #[error("embedded chain state {path}: {reason}")]
+    State {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The chain operations a wallet needs.
+#[allow(async_fn_in_trait)]
+pub trait Chain {
+    /// A recent blockhash to sign with.
+    async fn latest_blockhash(&mut self) -> Result<Hash, ChainError>;
+
+    /// Whether a transaction signed with `blockhash` can still land.
+    async fn is_blockhash_valid(&mut self, blockhash: &Hash) -> Result<bool, ChainError>;
+
+    /// Sends `transaction` and waits until it is confirmed or rejected.
+    async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError>;
+
+    /// What the chain knows of the transaction with `signature`.
+    async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError>;
+
+    /// The accounts at `addresses` (None where there is none).
+    async fn accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError>;
+
+    /// Lamports making an account of `space` bytes rent-exempt.
+    async fn rent_exempt_minimum(&mut self, space: usize) -> Result<u64, ChainError>;
+
+    /// The settlements of the pool whose tree is `tree`, oldest first, after
+    /// the one in transaction `after` (all of them if None).
+    async fn settlements(
+        &mut self,
+        tree: &Pubkey,
+        after: Option<&Signature>,
+    ) -> Result<Vec<Settlement>, ChainError>;
+
+    /// Gives `address` test lamports (the embedded faucet, or a cluster's
+    /// airdrop where it has one).
+    async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError>;
+}

@@ -1,0 +1,315 @@
+//! Note encryption: each output note travels on-chain encrypted to its owner.
+//!
+//! Layout of one encrypted note (see `docs/PROTOCOL.md`):
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 1 | view tag: first byte of `SHA-256("zkpay:view-tag:v1" \|\| shared)` |
+//! | 32 | ephemeral X25519 public key `epk` |
+//! | 32 | outgoing key: `key XOR SHA-256("zkpay:outgoing-key:v1" \|\| ovk \|\| epk)` |
+//! | 8 + memo + 16 | ChaCha20-Poly1305 of `amount (u64 LE) \|\| memo` |
+//!
+//! `shared = X25519(esk, recipient encryption key)`, `key =
+//! SHA-256("zkpay:note-key:v1" || shared || epk)`; the nonce is zero (each key
+//! encrypts one message) and the associated data is the note commitment. The
+//! note's blinding is not sent: both sides derive it as
+//! `SHA-512("zkpay:note-blinding:v1" || key)` mod r. A recipient accepts a
+//! note only if the commitment it recomputes equals the on-chain one.
+//!
+//! The view tag lets a wallet discard almost every foreign note after one
+//! key agreement, without running the cipher or Poseidon.
+
+use ark_ff::PrimeField;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use rand::{CryptoRng, RngCore};
+use sha2::{Sha256, Sha512};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+use zkpay_circuits::field::to_bytes;
+use zkpay_circuits::note::Note;
+use zkpay_circuits::Fr;
+use zkpay_core::field::FieldBytes;
+
+use crate::address::ShieldedAddress;
+use crate::keys::{tagged, OutgoingViewKey};
+
+/// Longest memo a note carries, in bytes.
+pub const MAX_MEMO_LEN: usize = 32;
+const TAG: usize = 0;
+const EPK: usize = 1;
+const OUT: usize = EPK + 32;
+const BODY: usize = OUT + 32;
+const AEAD_TAG_LEN: usize = 16;
+/// Size of an encrypted note without memo.
+pub const ENCRYPTED_NOTE_LEN: usize = BODY + 8 + AEAD_TAG_LEN;
+
+/// A note made for a recipient, with its encryption.
+#[derive(Debug, Clone)]
+pub struct SealedNote {
+    /// The note (its commitment goes on-chain).
+    pub note: Note,
+    /// The encrypted note.
+    pub ciphertext: Vec<u8>,
+}
+
+/// A note read from its ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedNote {
+    /// Amount in base units.
+    pub amount: u64,
+    /// The note's blinding.
+    pub blinding: Fr,
+    /// The sender's memo.
+    pub memo: Vec<u8>,
+}
+
+/// A memo over [`MAX_MEMO_LEN`] bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the memo is {0} bytes; at most {MAX_MEMO_LEN} fit in a payment")]
+pub struct MemoTooLong(pub usize);
+
+/// Makes a note of `amount` for `recipient` and encrypts it, readable later
+/// by the sender's outgoing view key `ovk`.
+pub fn seal_note<R: RngCore + CryptoRng>(
+    recipient: &ShieldedAddress,
+    amount: u64,
+    asset_id: Fr,
+    memo: &[u8],
+    ovk: &OutgoingViewKey,
+    rng: &mut R,
+) -> Result<SealedNote, MemoTooLong> {
+    if memo.len() > MAX_MEMO_LEN {
+        return Err(MemoTooLong(memo.len()));
+    }
+    let esk = StaticSecret::random_from_rng(&mut *rng);
+    let epk = PublicKey::from(&esk);
+    let shared = esk.diffie_hellman(&recipient.encryption_key());
+    let key = note_key(shared.as_bytes(), &epk);
+    let note = Note {
+        amount,
+        owner: recipient.owner(),
+        blinding: blinding(&key),
+        asset_id,
+    };
+    let mut ciphertext = Vec::with_capacity(ENCRYPTED_NOTE_LEN + memo.len());
+    ciphertext.push(view_tag(shared.as_bytes()));
+    ciphertext.extend_from_slice(epk.as_bytes());
+    let mask = outgoing_mask(ovk, epk.as_bytes());
+    ciphertext.extend(key.iter().zip(mask.iter()).map(|(k, m)| k ^ m));
+    let mut plaintext = Zeroizing::new(amount.to_le_bytes().to_vec());
+    plaintext.extend_from_slice(memo);
+    let body = cipher(&key)
+        .encrypt(
+            Nonce::from_slice(&[0u8; 12]),
+            Payload {
+                msg: &plaintext,
+                aad: &to_bytes(&note.commitment()),
+            },
+        )
+        .expect("ChaCha20-Poly1305 encrypts any short message");
+    ciphertext.extend_from_slice(&body);
+    Ok(SealedNote { note, ciphertext })
+}
+
+/// Whether a wallet checks the view tag before decrypting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewTag {
+    /// Skip notes whose tag does not match (the default).
+    Check,
+    /// Try every note (to measure what the tag saves).
+    Ignore,
+}
+
+/// Opens a note sent to the wallet with incoming view key `ivk` and owner
+/// key `owner`, if `ciphertext` is one and its content matches `commitment`.
+pub fn open_incoming(
+    ivk: &StaticSecret,
+    owner: Fr,
+    asset_id: Fr,
+    commitment: &FieldBytes,
+    ciphertext: &[u8],
+    tag_policy: ViewTag,
+) -> Option<OpenedNote> {
+    if ciphertext.len() < ENCRYPTED_NOTE_LEN {
+        return None;
+    }
+    let epk: [u8; 32] = ciphertext[EPK..OUT].try_into().ok()?;
+    let shared = ivk.diffie_hellman(&PublicKey::from(epk));
+    if tag_policy == ViewTag::Check && ciphertext[TAG] != view_tag(shared.as_bytes()) {
+        return None;
+    }
+    let key = note_key(shared.as_bytes(), &PublicKey::from(epk));
+    open_body(&key, owner, asset_id, commitment, ciphertext)
+}
+
+/// Opens a note this wallet sent, with its outgoing view key; `owner` is
+/// unknown to the sender after a restore, so only the cipher authenticates
+/// it (the mask needs `ovk`, which only this wallet has).
+pub fn open_outgoing(
+    ovk: &OutgoingViewKey,
+    commitment: &FieldBytes,
+    ciphertext: &[u8],
+) -> Option<OpenedNote> {
+    if ciphertext.len() < ENCRYPTED_NOTE_LEN {
+        return None;
+    }
+    let mask = outgoing_mask(ovk, &ciphertext[EPK..OUT]);
+    let mut key = Zeroizing::new([0u8; 32]);
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = ciphertext[OUT + i] ^ mask[i];
+    }
+    decrypt(&key, commitment, ciphertext)
+}
+
+fn open_body(
+    key: &[u8; 32],
+    owner: Fr,
+    asset_id: Fr,
+    commitment: &FieldBytes,
+    ciphertext: &[u8],
+) -> Option<OpenedNote> {
+    let opened = decrypt(key, commitment, ciphertext)?;
+    let note = Note {
+        amount: opened.amount,
+        owner,
+        blinding: opened.blinding,
+        asset_id,
+    };
+    (to_bytes(&note.commitment()) == *commitment).then_some(opened)
+}
+
+fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option<OpenedNote> {
+    let plaintext = Zeroizing::new(
+        cipher(key)
+            .decrypt(
+                Nonce::from_slice(&[0u8; 12]),
+                Payload {
+                    msg: &ciphertext[BODY..],
+                    aad: commitment,
+                },
+            )
+            .ok()?,
+    );
+    let amount = u64::from_le_bytes(plaintext[..8].try_into().ok()?);
+    Some(OpenedNote {
+        amount,
+        blinding: blinding(key),
+        memo: plaintext[8..].to_vec(),
+    })
+}
+
+fn note_key(shared: &[u8; 32], epk: &PublicKey) -> Zeroizing<[u8; 32]> {
+    let mut input = Zeroizing::new([0u8; 64]);
+    input[..32].copy_from_slice(shared);
+    input[32..].copy_from_slice(epk.as_bytes());
+    Zeroizing::new(tagged::<Sha256>(b"zkpay:note-key:v1", input.as_ref()).into())
+}
+
+fn view_tag(shared: &[u8; 32]) -> u8 {
+    tagged::<Sha256>(b"zkpay:view-tag:v1", shared)[0]
+}
+
+fn outgoing_mask(ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut input = Zeroizing::new(ovk.0.to_vec());
+    input.extend_from_slice(epk);
+    Zeroizing::new(tagged::<Sha256>(b"zkpay:outgoing-key:v1", &input).into())
+}
+
+fn blinding(key: &[u8; 32]) -> Fr {
+    Fr::from_le_bytes_mod_order(&tagged::<Sha512>(b"zkpay:note-blinding:v1", key))
+}
+
+fn cipher(key: &[u8; 32]) -> ChaCha20Poly1305 {
+    ChaCha20Poly1305::new(Key::from_slice(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::WalletKeys;
+
+    struct Case {
+        alice: WalletKeys,
+        bob: WalletKeys,
+        sealed: SealedNote,
+        commitment: FieldBytes,
+    }
+
+    fn case(memo: &[u8]) -> Case {
+        let mut rng = rand::thread_rng();
+        let alice = WalletKeys::generate(&mut rng).1;
+        let bob = WalletKeys::generate(&mut rng).1;
+        let sealed = seal_note(&bob.address(), 1234, Fr::from(7u64), memo, alice.outgoing_view_key(), &mut rng).unwrap();
+        let commitment = to_bytes(&sealed.note.commitment());
+        Case { alice, bob, sealed, commitment }
+    }
+
+    fn incoming(keys: &WalletKeys, c: &Case, ciphertext: &[u8], policy: ViewTag) -> Option<OpenedNote> {
+        open_incoming(keys.incoming_view_key(), keys.owner(), Fr::from(7u64), &c.commitment, ciphertext, policy)
+    }
+
+    #[test]
+    fn the_recipient_opens_its_note() {
+        let c = case(b"rent, march");
+        assert_eq!(c.sealed.ciphertext.len(), ENCRYPTED_NOTE_LEN + 11);
+        for policy in [ViewTag::Check, ViewTag::Ignore] {
+            let opened = incoming(&c.bob, &c, &c.sealed.ciphertext, policy).unwrap();
+            assert_eq!(opened.amount, 1234);
+            assert_eq!(opened.memo, b"rent, march");
+            assert_eq!(opened.blinding, c.sealed.note.blinding);
+            assert_eq!(c.sealed.note.owner, c.bob.owner());
+        }
+    }
+
+    #[test]
+    fn the_sender_reads_back_what_it_sent() {
+        let c = case(b"");
+        let opened = open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &c.sealed.ciphertext).unwrap();
+        assert_eq!((opened.amount, opened.blinding), (1234, c.sealed.note.blinding));
+        assert!(open_outgoing(c.bob.outgoing_view_key(), &c.commitment, &c.sealed.ciphertext).is_none());
+    }
+
+    #[test]
+    fn nobody_else_opens_it() {
+        let c = case(b"");
+        for policy in [ViewTag::Check, ViewTag::Ignore] {
+            assert!(incoming(&c.alice, &c, &c.sealed.ciphertext, policy).is_none());
+        }
+    }
+
+    #[test]
+    fn every_tampered_byte_is_refused() {
+        let c = case(b"hi");
+        for i in 0..c.sealed.ciphertext.len() {
+            let mut tampered = c.sealed.ciphertext.clone();
+            tampered[i] ^= 1;
+            assert!(incoming(&c.bob, &c, &tampered, ViewTag::Ignore).is_none(), "byte {i}");
+            if i >= EPK {
+                assert!(open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &tampered).is_none(), "byte {i}");
+            }
+        }
+        assert!(incoming(&c.bob, &c, &c.sealed.ciphertext[..ENCRYPTED_NOTE_LEN - 1], ViewTag::Ignore).is_none());
+        let mut other_commitment = c.commitment;
+        other_commitment[31] ^= 1;
+        assert!(open_incoming(c.bob.incoming_view_key(), c.bob.owner(), Fr::from(7u64), &other_commitment, &c.sealed.ciphertext, ViewTag::Ignore).is_none());
+    }
+
+    #[test]
+    fn a_note_claiming_another_owner_is_refused() {
+        // A sender who encrypts to Bob but commits to another owner key
+        // produces a note Bob cannot spend: Bob must not count it.
+        let c = case(b"");
+        let other_owner = Fr::from(99u64);
+        assert!(open_incoming(c.bob.incoming_view_key(), other_owner, Fr::from(7u64), &c.commitment, &c.sealed.ciphertext, ViewTag::Check).is_none());
+        assert!(open_incoming(c.bob.incoming_view_key(), c.bob.owner(), Fr::from(8u64), &c.commitment, &c.sealed.ciphertext, ViewTag::Check).is_none());
+    }
+
+    #[test]
+    fn long_memos_are_refused() {
+        let keys = WalletKeys::generate(&mut rand::thread_rng()).1;
+        let memo = [b'x'; MAX_MEMO_LEN + 1];
+        let result = seal_note(&keys.address(), 1, Fr::from(1u64), &memo, keys.outgoing_view_key(), &mut rand::thread_rng());
+        assert_eq!(result.unwrap_err(), MemoTooLong(MAX_MEMO_LEN + 1));
+    }
+}

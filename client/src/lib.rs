@@ -1,0 +1,20 @@
+//! The zkpay wallet library: what a dApp integrates to pay privately.
+//!
+//! - [`keys`], [`address`]: a wallet from a BIP39 mnemonic and the shielded
+//!   address it shares;
+//! - [`encryption`]: notes encrypted to their owners, with view tags and an
+//!   outgoing view;
+//! - [`chain`]: where the chain is, embedded (the real runtime in-process)
+//!   or a cluster over RPC;
+//! - [`store`]: the wallet's notes and sync position in SQLite;
+//! - [`wallet`]: sync, deposit, pay, withdraw, balance and history.
+
+pub mod address;
+pub mod amount;
+pub mod encryption;
+pub mod keys;
+pub mod chain;
+pub mod pool;
+pub mod store;
+pub mod transact;
+pub mod wallet;

@@ -1,0 +1,144 @@
+//! Pools: one per asset, each with its commitment tree and vault.
+
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+use zkpay::constants::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
+use zkpay::instructions::InitializePoolArgs;
+use zkpay::state::{AssetKind, CommitmentTreeAccount};
+use zkpay_circuits::field::from_bytes;
+use zkpay_circuits::Fr;
+use zkpay_core::asset::NATIVE_SOL_MINT;
+
+use crate::chain::{Chain, ChainError};
+
+/// The system program's id.
+pub const SYSTEM_PROGRAM: Pubkey = Pubkey::new_from_array([0u8; 32]);
+
+/// Decimals of SOL.
+pub const SOL_DECIMALS: u8 = 9;
+
+/// The mint standing for native SOL.
+pub const SOL: Pubkey = Pubkey::new_from_array(NATIVE_SOL_MINT);
+
+/// An open pool, as recorded in its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolInfo {
+    /// The asset's mint ([`SOL`] for native SOL).
+    pub mint: Pubkey,
+    /// The pool account.
+    pub pool: Pubkey,
+    /// Its commitment tree account.
+    pub tree: Pubkey,
+    /// Its vault (SOL: a program-owned PDA; SPL: a token account).
+    pub vault: Pubkey,
+    /// The asset id notes of this pool carry.
+    pub asset_id: Fr,
+    /// The asset's decimals.
+    pub decimals: u8,
+    /// SOL or SPL token.
+    pub kind: AssetKind,
+}
+
+impl PoolInfo {
+    /// Whether the pool holds an SPL token.
+    pub fn is_spl(&self) -> bool {
+        self.kind == AssetKind::SplToken
+    }
+
+    /// The PDA whose existence marks `nullifier` spent in this pool.
+    pub fn nullifier_address(&self, nullifier: &[u8; 32]) -> Pubkey {
+        Pubkey::find_program_address(&[NULLIFIER_SEED, self.pool.as_ref(), nullifier], &zkpay::ID).0
+    }
+}
+
+/// The pool PDA of `mint`.
+pub fn pool_address(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[POOL_SEED, mint.as_ref()], &zkpay::ID).0
+}
+
+/// Why a pool could not be used or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// No pool exists for the mint.
+    #[error("there is no zkpay pool for mint {0} on this chain: open one with `zkpay pool open`")]
+    Missing(Pubkey),
+    /// The account is not a zkpay pool.
+    #[error("account {0} is not a zkpay pool")]
+    Invalid(Pubkey),
+    /// The chain failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+/// The pool of `mint`, read from the chain.
+pub async fn load_pool<C: Chain>(chain: &mut C, mint: &Pubkey) -> Result<PoolInfo, PoolError> {
+    let address = pool_address(mint);
+    let account = chain.accounts(&[address]).await?.remove(0);
+    let account = account.ok_or(PoolError::Missing(*mint))?;
+    if account.owner != zkpay::ID {
+        return Err(PoolError::Invalid(address));
+    }
+    let pool = zkpay::state::Pool::try_deserialize(&mut &account.data[..])
+        .map_err(|_| PoolError::Invalid(address))?;
+    Ok(PoolInfo {
+        mint: pool.mint,
+        pool: address,
+        tree: pool.tree,
+        vault: pool.vault,
+        asset_id: from_bytes(&pool.asset_id).ok_or(PoolError::Invalid(address))?,
+        decimals: pool.decimals,
+        kind: pool.asset_kind(),
+    })
+}
+
+/// Opens the pool of `mint` (permissionless, once per asset): creates its
+/// tree account and initialises the pool, paid by `payer`.
+pub async fn open_pool<C: Chain>(
+    chain: &mut C,
+    payer: &Keypair,
+    mint: &Pubkey,
+) -> Result<PoolInfo, PoolError> {
+    let tree = Keypair::new();
+    let tree_lamports = chain
+        .rent_exempt_minimum(CommitmentTreeAccount::SPACE)
+        .await?;
+    let spl = *mint != SOL;
+    let pool = pool_address(mint);
+    let vault = Pubkey::find_program_address(&[VAULT_SEED, pool.as_ref()], &zkpay::ID).0;
+    let create_tree = anchor_lang::solana_program::system_instruction::create_account(
+        &payer.pubkey(),
+        &tree.pubkey(),
+        tree_lamports,
+        CommitmentTreeAccount::SPACE as u64,
+        &zkpay::ID,
+    );
+    let accounts = zkpay::accounts::InitializePool {
+        payer: payer.pubkey(),
+        pool,
+        tree: tree.pubkey(),
+        vault,
+        mint: spl.then_some(*mint),
+        token_program: spl.then_some(spl_token_interface::ID),
+        system_program: SYSTEM_PROGRAM,
+    };
+    let initialize = Instruction {
+        program_id: zkpay::ID,
+        accounts: accounts.to_account_metas(None),
+        data: zkpay::instruction::InitializePool {
+            args: InitializePoolArgs { mint: *mint },
+        }
+        .data(),
+    };
+    let blockhash = chain.latest_blockhash().await?;
+    let transaction = Transaction::new_signed_with_payer(
+        &[create_tree, initialize],
+        Some(&payer.pubkey()),
+        &[payer, &tree],
+        blockhash,
+    );
+    chain.submit(&transaction).await?;
+    load_pool(chain, mint).await
+}

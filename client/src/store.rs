@@ -1,0 +1,565 @@
+//! The wallet file: an SQLite database holding the mnemonic, the tree's
+//! leaves, the wallet's notes, its history, payments in flight and the sync
+//! position. Every change is one SQLite transaction, so a crash leaves the
+//! file as it was before or after the change, never in between.
+//!
+//! The file is created readable and writable by its owner only (0600). It
+//! holds the mnemonic in the clear: protect it like the phrase itself.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction as DbTransaction};
+use solana_sdk::hash::Hash;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
+use zeroize::Zeroizing;
+use zkpay_core::field::FieldBytes;
+
+/// Why the wallet file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("wallet database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file could not be created.
+    #[error("wallet file {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A wallet already exists there.
+    #[error("a wallet already exists at {0}: pass another --wallet path, or delete it if it holds nothing")]
+    Exists(std::path::PathBuf),
+    /// No wallet there.
+    #[error("no wallet at {0}: create one with `zkpay wallet new` or `zkpay wallet restore`")]
+    Missing(std::path::PathBuf),
+    /// Stored data is not what this version writes.
+    #[error("the wallet file is damaged or from another version: {0}")]
+    Corrupt(String),
+}
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE sync (pool BLOB PRIMARY KEY, last_signature BLOB, leaves INTEGER NOT NULL);
+CREATE TABLE leaves (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, commitment BLOB NOT NULL,
+    PRIMARY KEY (pool, leaf_index));
+CREATE TABLE notes (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, amount INTEGER NOT NULL,
+    blinding BLOB NOT NULL, nullifier BLOB NOT NULL, memo BLOB NOT NULL,
+    received_in BLOB NOT NULL, spent_in BLOB, state INTEGER NOT NULL,
+    PRIMARY KEY (pool, leaf_index));
+CREATE UNIQUE INDEX notes_by_nullifier ON notes (pool, nullifier);
+CREATE TABLE pending (signature BLOB PRIMARY KEY, pool BLOB NOT NULL, transaction_bytes BLOB NOT NULL,
+    blockhash BLOB NOT NULL, kind INTEGER NOT NULL, amount INTEGER NOT NULL, fee INTEGER NOT NULL,
+    counterparty TEXT, memo BLOB NOT NULL);
+CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, pool BLOB NOT NULL, signature BLOB NOT NULL,
+    kind INTEGER NOT NULL, amount INTEGER NOT NULL, fee INTEGER NOT NULL, counterparty TEXT,
+    memo BLOB NOT NULL);
+";
+
+const SCHEMA_VERSION: &str = "zkpay-wallet-1";
+
+/// Where a note stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteState {
+    /// Spendable.
+    Unspent,
+    /// In a payment sent but not yet seen settled.
+    Pending,
+    /// Its nullifier is on-chain.
+    Spent,
+}
+
+impl NoteState {
+    fn code(self) -> i64 {
+        match self {
+            NoteState::Unspent => 0,
+            NoteState::Pending => 1,
+            NoteState::Spent => 2,
+        }
+    }
+
+    fn from_code(code: i64) -> Result<Self, StoreError> {
+        Ok(match code {
+            0 => NoteState::Unspent,
+            1 => NoteState::Pending,
+            2 => NoteState::Spent,
+            _ => return Err(StoreError::Corrupt(format!("note state {code}"))),
+        })
+    }
+}
+
+/// A note of this wallet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNote {
+    /// Its leaf in the tree.
+    pub leaf_index: u64,
+    /// Amount in base units.
+    pub amount: u64,
+    /// Its blinding (big-endian field element).
+    pub blinding: FieldBytes,
+    /// The nullifier that spends it.
+    pub nullifier: FieldBytes,
+    /// The sender's memo.
+    pub memo: Vec<u8>,
+    /// The transaction that created it.
+    pub received_in: Signature,
+    /// Where it stands.
+    pub state: NoteState,
+}
+
+/// What a history line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryKind {
+    /// Public funds into the pool.
+    Deposit,
+    /// A private payment to someone.
+    Sent,
+    /// A private payment from someone.
+    Received,
+    /// Funds out of the pool to a public account.
+    Withdrawal,
+    /// Notes merged into one, to pay with fewer inputs.
+    Consolidation,
+}
+
+impl HistoryKind {
+    fn code(self) -> i64 {
+        self as i64
+    }
+
+    fn from_code(code: i64) -> Result<Self, StoreError> {
+        Ok(match code {
+            0 => HistoryKind::Deposit,
+            1 => HistoryKind::Sent,
+            2 => HistoryKind::Received,
+            3 => HistoryKind::Withdrawal,
+            4 => HistoryKind::Consolidation,
+            _ => return Err(StoreError::Corrupt(format!("history kind {code}"))),
+        })
+    }
+}
+
+/// One line of history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The transaction.
+    pub signature: Signature,
+    /// What happened.
+    pub kind: HistoryKind,
+    /// Amount in base units.
+    pub amount: u64,
+    /// Relayer fee paid from the pool.
+    pub fee: u64,
+    /// The other side: a shielded address or public account, when known.
+    pub counterparty: Option<String>,
+    /// The memo.
+    pub memo: Vec<u8>,
+    /// False while the transaction has not been seen settled.
+    pub confirmed: bool,
+}
+
+/// A transaction sent (or about to be) whose settlement was not seen yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTransaction {
+    /// The signed transaction, as sent.
+    pub transaction: solana_sdk::transaction::Transaction,
+    /// Its blockhash (it can land until that expires).
+    pub blockhash: Hash,
+    /// The history line it will become.
+    pub entry: HistoryEntry,
+}
+
+/// Everything one sync step learned, written at once.
+#[derive(Debug, Default)]
+pub struct SyncBatch {
+    /// New leaves, in order, starting at the stored leaf count.
+    pub leaves: Vec<FieldBytes>,
+    /// Notes found for this wallet.
+    pub notes: Vec<StoredNote>,
+    /// Nullifiers seen on-chain, with their transaction.
+    pub spent: Vec<(FieldBytes, Signature)>,
+    /// History lines to add.
+    pub history: Vec<HistoryEntry>,
+    /// Pending transactions now settled (their lines are in `history`).
+    pub settled: Vec<Signature>,
+    /// The last settlement processed.
+    pub last_signature: Option<Signature>,
+}
+
+/// The wallet database.
+pub struct Store {
+    db: Connection,
+}
+
+fn to_i64(value: u64) -> i64 {
+    value as i64
+}
+
+fn to_u64(value: i64) -> u64 {
+    value as u64
+}
+
+fn signature(bytes: Vec<u8>) -> Result<Signature, StoreError> {
+    Signature::try_from(bytes.as_slice()).map_err(|_| StoreError::Corrupt("signature".into()))
+}
+
+fn field(bytes: Vec<u8>) -> Result<FieldBytes, StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("field element".into()))
+}
+
+impl Store {
+    /// Creates a wallet file at `path` holding `mnemonic`; refuses to
+    /// overwrite one.
+    pub fn create(path: &Path, mnemonic: &str) -> Result<Self, StoreError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => StoreError::Exists(path.to_path_buf()),
+                _ => StoreError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            })?;
+        let mut db = Connection::open(path)?;
+        Self::configure(&db)?;
+        let tx = db.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('mnemonic', ?2)",
+            params![SCHEMA_VERSION.as_bytes(), mnemonic.as_bytes()],
+        )?;
+        tx.commit()?;
+        Ok(Store { db })
+    }
+
+    /// Opens the wallet file at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let db = Connection::open(path)?;
+        Self::configure(&db)?;
+        let store = Store { db };
+        let schema = store.meta("schema")?.unwrap_or_default();
+        if schema != SCHEMA_VERSION.as_bytes() {
+            return Err(StoreError::Corrupt(format!(
+                "{} is not a zkpay wallet of this version",
+                path.display()
+            )));
+        }
+        Ok(store)
+    }
+
+    fn configure(db: &Connection) -> Result<(), StoreError> {
+        db.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// The wallet's recovery phrase.
+    pub fn mnemonic(&self) -> Result<Zeroizing<String>, StoreError> {
+        let bytes = Zeroizing::new(self.meta("mnemonic")?.unwrap_or_default());
+        let text = std::str::from_utf8(&bytes).map_err(|_| StoreError::Corrupt("mnemonic".into()))?;
+        Ok(Zeroizing::new(text.to_string()))
+    }
+
+    /// The last settlement synced for `pool`, and the number of leaves held.
+    pub fn sync_position(&self, pool: &Pubkey) -> Result<(Option<Signature>, u64), StoreError> {
+        let row: Option<(Option<Vec<u8>>, i64)> = self
+            .db
+            .query_row(
+                "SELECT last_signature, leaves FROM sync WHERE pool = ?1",
+                [pool.as_ref()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            None => Ok((None, 0)),
+            Some((last, leaves)) => Ok((last.map(signature).transpose()?, to_u64(leaves))),
+        }
+    }
+
+    /// All leaves of `pool`'s tree, in order.
+    pub fn leaves(&self, pool: &Pubkey) -> Result<Vec<FieldBytes>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare("SELECT commitment FROM leaves WHERE pool = ?1 ORDER BY leaf_index")?;
+        let rows = statement.query_map([pool.as_ref()], |row| row.get::<_, Vec<u8>>(0))?;
+        rows.map(|row| field(row?)).collect()
+    }
+
+    /// Records what a sync step learned, atomically.
+    pub fn apply(&mut self, pool: &Pubkey, batch: &SyncBatch) -> Result<(), StoreError> {
+        let tx = self.db.transaction()?;
+        let (_, mut leaves) = {
+            let row: Option<i64> = tx
+                .query_row("SELECT leaves FROM sync WHERE pool = ?1", [pool.as_ref()], |r| r.get(0))
+                .optional()?;
+            ((), row.map_or(0, to_u64))
+        };
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO leaves (pool, leaf_index, commitment) VALUES (?1, ?2, ?3)",
+            )?;
+            for leaf in &batch.leaves {
+                insert.execute(params![pool.as_ref(), to_i64(leaves), leaf.as_slice()])?;
+                leaves += 1;
+            }
+        }
+        for note in &batch.notes {
+            tx.execute(
+                "INSERT OR IGNORE INTO notes (pool, leaf_index, amount, blinding, nullifier, memo, received_in, spent_in, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)",
+                params![
+                    pool.as_ref(),
+                    to_i64(note.leaf_index),
+                    to_i64(note.amount),
+                    note.blinding.as_slice(),
+                    note.nullifier.as_slice(),
+                    note.memo,
+                    note.received_in.as_ref(),
+                    note.state.code()
+                ],
+            )?;
+        }
+        for (nullifier, spent_in) in &batch.spent {
+            tx.execute(
+                "UPDATE notes SET state = ?1, spent_in = ?2 WHERE pool = ?3 AND nullifier = ?4",
+                params![NoteState::Spent.code(), spent_in.as_ref(), pool.as_ref(), nullifier.as_slice()],
+            )?;
+        }
+        for entry in &batch.history {
+            insert_history(&tx, pool, entry)?;
+        }
+        for signature in &batch.settled {
+            tx.execute("DELETE FROM pending WHERE signature = ?1", [signature.as_ref()])?;
+        }
+        let last = match batch.last_signature {
+            Some(s) => Some(s.as_ref().to_vec()),
+            None => tx
+                .query_row("SELECT last_signature FROM sync WHERE pool = ?1", [pool.as_ref()], |r| {
+                    r.get::<_, Option<Vec<u8>>>(0)
+                })
+                .optional()?
+                .flatten(),
+        };
+        tx.execute(
+            "INSERT INTO sync (pool, last_signature, leaves) VALUES (?1, ?2, ?3)
+             ON CONFLICT (pool) DO UPDATE SET last_signature = ?2, leaves = ?3",
+            params![pool.as_ref(), last, to_i64(leaves)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets `pool`'s leaves, notes, history and sync position (payments
+    /// in flight stay), for a rescan from the first settlement.
+    pub fn reset_pool(&mut self, pool: &Pubkey) -> Result<(), StoreError> {
+        let tx = self.db.transaction()?;
+        for table in ["leaves", "notes", "history", "sync"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE pool = ?1"), [pool.as_ref()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// This wallet's notes in `pool` in `states`, by leaf index.
+    pub fn notes(&self, pool: &Pubkey, states: &[NoteState]) -> Result<Vec<StoredNote>, StoreError> {
+        let mut statement = self.db.prepare(
+            "SELECT leaf_index, amount, blinding, nullifier, memo, received_in, state
+             FROM notes WHERE pool = ?1 ORDER BY leaf_index",
+        )?;
+        let rows = statement.query_map([pool.as_ref()], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, Vec<u8>>(2)?,
+                row.get::<_, Vec<u8>>(3)?,
+                row.get::<_, Vec<u8>>(4)?,
+                row.get::<_, Vec<u8>>(5)?,
+                row.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut notes = Vec::new();
+        for row in rows {
+            let (leaf, amount, blinding, nullifier, memo, received_in, state) = row?;
+            let state = NoteState::from_code(state)?;
+            if states.contains(&state) {
+                notes.push(StoredNote {
+                    leaf_index: to_u64(leaf),
+                    amount: to_u64(amount),
+                    blinding: field(blinding)?,
+                    nullifier: field(nullifier)?,
+                    memo,
+                    received_in: signature(received_in)?,
+                    state,
+                });
+            }
+        }
+        Ok(notes)
+    }
+
+    /// Records `pending` before it is sent, and marks the notes it spends
+    /// (by leaf index) pending, atomically.
+    pub fn begin_pending(
+        &mut self,
+        pool: &Pubkey,
+        pending: &PendingTransaction,
+        spends: &[u64],
+    ) -> Result<(), StoreError> {
+        let tx = self.db.transaction()?;
+        let entry = &pending.entry;
+        let bytes = bincode::serialize(&pending.transaction)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO pending (signature, pool, transaction_bytes, blockhash, kind, amount, fee, counterparty, memo)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                entry.signature.as_ref(),
+                pool.as_ref(),
+                bytes,
+                pending.blockhash.as_ref(),
+                entry.kind.code(),
+                to_i64(entry.amount),
+                to_i64(entry.fee),
+                entry.counterparty,
+                entry.memo
+            ],
+        )?;
+        for leaf in spends {
+            tx.execute(
+                "UPDATE notes SET state = ?1, spent_in = ?2 WHERE pool = ?3 AND leaf_index = ?4 AND state = ?5",
+                params![
+                    NoteState::Pending.code(),
+                    entry.signature.as_ref(),
+                    pool.as_ref(),
+                    to_i64(*leaf),
+                    NoteState::Unspent.code()
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a pending transaction that can no longer land, and makes the
+    /// notes it would have spent spendable again, atomically.
+    pub fn release_pending(&mut self, signature: &Signature) -> Result<(), StoreError> {
+        let tx = self.db.transaction()?;
+        tx.execute(
+            "UPDATE notes SET state = ?1, spent_in = NULL WHERE spent_in = ?2 AND state = ?3",
+            params![NoteState::Unspent.code(), signature.as_ref(), NoteState::Pending.code()],
+        )?;
+        tx.execute("DELETE FROM pending WHERE signature = ?1", [signature.as_ref()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The pending transactions of `pool`.
+    pub fn pending(&self, pool: &Pubkey) -> Result<Vec<PendingTransaction>, StoreError> {
+        let mut statement = self.db.prepare(
+            "SELECT transaction_bytes, blockhash, kind, amount, fee, counterparty, memo, signature
+             FROM pending WHERE pool = ?1 ORDER BY rowid",
+        )?;
+        let rows = statement.query_map([pool.as_ref()], |row| {
+            Ok((
+                row.get::<_, Vec<u8>>(0)?,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Vec<u8>>(6)?,
+                row.get::<_, Vec<u8>>(7)?,
+            ))
+        })?;
+        let mut pending = Vec::new();
+        for row in rows {
+            let (bytes, blockhash, kind, amount, fee, counterparty, memo, sig) = row?;
+            let transaction = bincode::deserialize(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("pending transaction: {e}")))?;
+            let blockhash = <[u8; 32]>::try_from(blockhash.as_slice())
+                .map_err(|_| StoreError::Corrupt("blockhash".into()))?;
+            pending.push(PendingTransaction {
+                transaction,
+                blockhash: Hash::new_from_array(blockhash),
+                entry: HistoryEntry {
+                    signature: signature(sig)?,
+                    kind: HistoryKind::from_code(kind)?,
+                    amount: to_u64(amount),
+                    fee: to_u64(fee),
+                    counterparty,
+                    memo,
+                    confirmed: false,
+                },
+            });
+        }
+        Ok(pending)
+    }
+
+    /// The confirmed history of `pool`, oldest first.
+    pub fn history(&self, pool: &Pubkey) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut statement = self.db.prepare(
+            "SELECT signature, kind, amount, fee, counterparty, memo FROM history WHERE pool = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([pool.as_ref()], |row| {
+            Ok((
+                row.get::<_, Vec<u8>>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, Vec<u8>>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (sig, kind, amount, fee, counterparty, memo) = row?;
+            Ok(HistoryEntry {
+                signature: signature(sig)?,
+                kind: HistoryKind::from_code(kind)?,
+                amount: to_u64(amount),
+                fee: to_u64(fee),
+                counterparty,
+                memo,
+                confirmed: true,
+            })
+        })
+        .collect()
+    }
+}
+
+fn insert_history(tx: &DbTransaction, pool: &Pubkey, entry: &HistoryEntry) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO history (pool, signature, kind, amount, fee, counterparty, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            pool.as_ref(),
+            entry.signature.as_ref(),
+            entry.kind.code(),
+            to_i64(entry.amount),
+            to_i64(entry.fee),
+            entry.counterparty,
+            entry.memo
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,544 @@
+//! A wallet: its keys and notes on one pool, and the operations people
+//! use: sync, deposit, pay, withdraw, balance and history. Generic over
+//! where the chain is ([`Chain`]).
+
+mod select;
+mod sync;
+
+use std::time::{Duration, Instant};
+
+use rand::rngs::OsRng;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::Transaction;
+use zkpay::instructions::TransactArgs;
+use zkpay_circuits::field::from_bytes;
+use zkpay_circuits::note::Note;
+use zkpay_circuits::prover::{ProveError, TransferProver};
+use zkpay_circuits::transfer::{InputNote, TransferWitness};
+use zkpay_core::ext_data::ExtData;
+use zkpay_core::field::public_amount;
+use zkpay_core::tree::CommitmentTree;
+
+pub use self::select::{merges_needed, select, Selection};
+pub use self::sync::SyncReport;
+use crate::address::ShieldedAddress;
+use crate::amount::format_amount;
+use crate::chain::{Chain, ChainError};
+use crate::encryption::{seal_note, MemoTooLong, SealedNote};
+use crate::keys::{MnemonicError, WalletKeys};
+use crate::pool::{load_pool, PoolError, PoolInfo};
+use crate::store::{
+    HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError, StoredNote,
+};
+use crate::transact::{associated_token_address, transact_instruction, TransactAccounts};
+
+/// Solana's limit on a serialised transaction.
+pub const PACKET_LIMIT: usize = 1232;
+
+/// Why a wallet operation failed. None of them loses a note: a failed
+/// operation leaves the wallet file as it was, or with a payment marked
+/// pending that the next sync settles or releases.
+#[derive(Debug, thiserror::Error)]
+pub enum WalletError {
+    /// The wallet file.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The chain.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The pool.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// The stored mnemonic.
+    #[error(transparent)]
+    Mnemonic(#[from] MnemonicError),
+    /// Not enough funds.
+    #[error("insufficient funds: {requested} requested but {available} spendable")]
+    InsufficientFunds {
+        /// Spendable amount, formatted.
+        available: String,
+        /// Requested amount (with any fee), formatted.
+        requested: String,
+    },
+    /// A deposit or withdrawal over `i64::MAX` base units.
+    #[error("{0} is more than one transaction can move")]
+    TooLarge(String),
+    /// A memo too long.
+    #[error(transparent)]
+    Memo(#[from] MemoTooLong),
+    /// The transaction does not fit a packet.
+    #[error("the transaction is {0} bytes, over Solana's {PACKET_LIMIT}: shorten the memo")]
+    Oversized(usize),
+    /// No proof could be made.
+    #[error("could not prove the payment: {0}")]
+    Prove(#[from] ProveError),
+    /// The runtime refused the transaction; nothing changed.
+    #[error("the chain rejected the transaction ({0}); nothing was spent")]
+    Rejected(solana_sdk::transaction::TransactionError),
+    /// Sent, but its fate is unknown.
+    #[error("transaction {signature} was sent but not confirmed ({reason}); run `zkpay sync` to settle or release it")]
+    Unconfirmed {
+        /// The transaction.
+        signature: Signature,
+        /// What failed.
+        reason: String,
+    },
+    /// The local tree disagrees with the chain.
+    #[error("the wallet's copy of the tree disagrees with the chain ({0}); run `zkpay sync --rescan`")]
+    TreeMismatch(String),
+    /// The proving key could not be loaded.
+    #[error("proving key: {0}")]
+    ProvingKey(String),
+}
+
+/// Something a long operation reports while it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Reading settlements from the chain.
+    Fetching,
+    /// Settlements fetched, being scanned: `done` of `total`.
+    Scanning {
+        /// Scanned so far.
+        done: usize,
+        /// To scan.
+        total: usize,
+    },
+    /// Proving transaction `step` of `steps`.
+    Proving {
+        /// This transaction.
+        step: usize,
+        /// Transactions in this operation.
+        steps: usize,
+    },
+    /// Sending transaction `step` of `steps`.
+    Submitting {
+        /// This transaction.
+        step: usize,
+        /// Transactions in this operation.
+        steps: usize,
+    },
+}
+
+/// What one settled transaction did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The transaction.
+    pub signature: Signature,
+    /// What it was.
+    pub kind: HistoryKind,
+    /// Amount moved (base units).
+    pub amount: u64,
+    /// Relayer fee from the pool.
+    pub fee: u64,
+    /// Time to prove.
+    pub prove_time: Duration,
+    /// Time from sending to seeing it confirmed and synced.
+    pub settle_time: Duration,
+    /// Serialised size.
+    pub size: usize,
+}
+
+/// A wallet's funds on its pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Balance {
+    /// Spendable now.
+    pub spendable: u64,
+    /// In payments sent but not yet seen settled.
+    pub pending: u64,
+    /// Unspent notes (non-zero).
+    pub notes: usize,
+}
+
+/// A relayer that submits a withdrawal, paying its fee from the pool.
+pub struct Relayer<'a> {
+    /// Signs and pays the transaction.
+    pub keypair: &'a Keypair,
+    /// Its fee, in base units, paid from the withdrawn notes.
+    pub fee: u64,
+}
+
+/// One `transact` to make.
+struct Transfer {
+    inputs: Vec<StoredNote>,
+    outputs: [(ShieldedAddress, u64, Vec<u8>); 2],
+    ext_amount: i64,
+    fee: u64,
+    recipient: Pubkey,
+    entry: (HistoryKind, u64, Option<String>, Vec<u8>),
+}
+
+/// A wallet on one pool.
+pub struct Wallet {
+    keys: WalletKeys,
+    store: Store,
+    pool: PoolInfo,
+    payer: Keypair,
+    tree: CommitmentTree,
+    observer: Option<Box<dyn Fn(&Progress)>>,
+}
+
+impl Wallet {
+    /// Opens the wallet in `store` on the pool of `mint`; `payer` signs and
+    /// pays its transactions.
+    pub async fn open<C: Chain>(
+        chain: &mut C,
+        store: Store,
+        payer: Keypair,
+        mint: &Pubkey,
+    ) -> Result<Self, WalletError> {
+        let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
+        let pool = load_pool(chain, mint).await?;
+        let mut tree = CommitmentTree::new();
+        tree.extend(&store.leaves(&pool.pool)?)
+            .map_err(|e| WalletError::TreeMismatch(format!("stored leaves: {e:?}")))?;
+        Ok(Wallet {
+            keys,
+            store,
+            pool,
+            payer,
+            tree,
+            observer: None,
+        })
+    }
+
+    /// Reports progress of long operations to `observer`.
+    pub fn set_observer(&mut self, observer: impl Fn(&Progress) + 'static) {
+        self.observer = Some(Box::new(observer));
+    }
+
+    fn report(&self, progress: Progress) {
+        if let Some(observer) = &self.observer {
+            observer(&progress);
+        }
+    }
+
+    /// The address to share to be paid.
+    pub fn address(&self) -> ShieldedAddress {
+        self.keys.address()
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &PoolInfo {
+        &self.pool
+    }
+
+    /// The public account paying this wallet's transactions.
+    pub fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    /// Leaves in the wallet's copy of the tree.
+    pub fn tree_len(&self) -> u64 {
+        self.tree.len()
+    }
+
+    fn format(&self, units: u64) -> String {
+        format_amount(units, self.pool.decimals)
+    }
+
+    /// Funds as last synced.
+    pub fn balance(&self) -> Result<Balance, WalletError> {
+        let notes = self
+            .store
+            .notes(&self.pool.pool, &[NoteState::Unspent, NoteState::Pending])?;
+        let sum = |state| {
+            notes
+                .iter()
+                .filter(|n| n.state == state)
+                .map(|n| n.amount)
+                .sum()
+        };
+        Ok(Balance {
+            spendable: sum(NoteState::Unspent),
+            pending: sum(NoteState::Pending),
+            notes: notes
+                .iter()
+                .filter(|n| n.state == NoteState::Unspent && n.amount > 0)
+                .count(),
+        })
+    }
+
+    /// Unspent notes, by leaf.
+    pub fn unspent_notes(&self) -> Result<Vec<StoredNote>, WalletError> {
+        Ok(self.store.notes(&self.pool.pool, &[NoteState::Unspent])?)
+    }
+
+    /// Confirmed history, oldest first, then payments still in flight.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>, WalletError> {
+        let mut entries = self.store.history(&self.pool.pool)?;
+        entries.extend(self.store.pending(&self.pool.pool)?.into_iter().map(|p| p.entry));
+        Ok(entries)
+    }
+
+    /// Moves `amount` of the payer's public funds into the pool as a note
+    /// of this wallet.
+    pub async fn deposit<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        amount: u64,
+    ) -> Result<Receipt, WalletError> {
+        let ext_amount =
+            i64::try_from(amount).map_err(|_| WalletError::TooLarge(self.format(amount)))?;
+        self.sync(chain).await?;
+        let me = self.address();
+        let transfer = Transfer {
+            inputs: Vec::new(),
+            outputs: [(me, amount, Vec::new()), (me, 0, Vec::new())],
+            ext_amount,
+            fee: 0,
+            recipient: self.payer.pubkey(),
+            entry: (HistoryKind::Deposit, amount, None, Vec::new()),
+        };
+        self.settle(chain, transfer, None, (1, 1)).await
+    }
+
+    /// Pays `amount` to `to` privately, with an optional memo. Uses at most
+    /// two notes per transaction; if no two notes cover the amount, first
+    /// merges notes in extra transactions (each one a receipt).
+    pub async fn pay<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        to: &ShieldedAddress,
+        amount: u64,
+        memo: &[u8],
+    ) -> Result<Vec<Receipt>, WalletError> {
+        if memo.len() > crate::encryption::MAX_MEMO_LEN {
+            return Err(MemoTooLong(memo.len()).into());
+        }
+        self.sync(chain).await?;
+        let (mut receipts, inputs) = self.gather(chain, amount).await?;
+        let me = self.address();
+        let change = inputs.iter().map(|n| n.amount).sum::<u64>() - amount;
+        let transfer = Transfer {
+            inputs,
+            outputs: [(*to, amount, memo.to_vec()), (me, change, Vec::new())],
+            ext_amount: 0,
+            fee: 0,
+            recipient: self.payer.pubkey(),
+            entry: (HistoryKind::Sent, amount, Some(to.to_string()), memo.to_vec()),
+        };
+        let steps = receipts.len() + 1;
+        receipts.push(self.settle(chain, transfer, None, (steps, steps)).await?);
+        Ok(receipts)
+    }
+
+    /// Withdraws `amount` from the pool to the public account `recipient`
+    /// (SPL pools: a token account), submitted by `relayer` if given, whose
+    /// fee comes out of the wallet's notes.
+    pub async fn withdraw<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        amount: u64,
+        recipient: &Pubkey,
+        relayer: Option<Relayer<'_>>,
+    ) -> Result<Vec<Receipt>, WalletError> {
+        let fee = relayer.as_ref().map_or(0, |r| r.fee);
+        let total = amount
+            .checked_add(fee)
+            .ok_or_else(|| WalletError::TooLarge(self.format(amount)))?;
+        let ext_amount = i64::try_from(amount)
+            .map(|a| -a)
+            .map_err(|_| WalletError::TooLarge(self.format(amount)))?;
+        self.sync(chain).await?;
+        let (mut receipts, inputs) = self.gather(chain, total).await?;
+        let me = self.address();
+        let change = inputs.iter().map(|n| n.amount).sum::<u64>() - total;
+        let transfer = Transfer {
+            inputs,
+            outputs: [(me, change, Vec::new()), (me, 0, Vec::new())],
+            ext_amount,
+            fee,
+            recipient: *recipient,
+            entry: (HistoryKind::Withdrawal, amount, Some(recipient.to_string()), Vec::new()),
+        };
+        let steps = receipts.len() + 1;
+        receipts.push(self.settle(chain, transfer, relayer, (steps, steps)).await?);
+        Ok(receipts)
+    }
+
+    /// Notes covering `target`, merging notes first if no two do.
+    async fn gather<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        target: u64,
+    ) -> Result<(Vec<Receipt>, Vec<StoredNote>), WalletError> {
+        let mut receipts = Vec::new();
+        let steps = merges_needed(&self.unspent_notes()?, target) + 1;
+        loop {
+            match select(&self.unspent_notes()?, target) {
+                Selection::Pay(inputs) => return Ok((receipts, inputs)),
+                Selection::Insufficient { available } => {
+                    return Err(WalletError::InsufficientFunds {
+                        available: self.format(available),
+                        requested: self.format(target),
+                    })
+                }
+                Selection::Merge(pair) => {
+                    let me = self.address();
+                    let sum = pair[0].amount + pair[1].amount;
+                    let transfer = Transfer {
+                        inputs: pair.to_vec(),
+                        outputs: [(me, sum, Vec::new()), (me, 0, Vec::new())],
+                        ext_amount: 0,
+                        fee: 0,
+                        recipient: self.payer.pubkey(),
+                        entry: (HistoryKind::Consolidation, sum, None, Vec::new()),
+                    };
+                    let step = receipts.len() + 1;
+                    receipts.push(self.settle(chain, transfer, None, (step, steps)).await?);
+                }
+            }
+        }
+    }
+
+    /// Proves, signs, records as pending, sends and syncs one transfer.
+    async fn settle<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        transfer: Transfer,
+        relayer: Option<Relayer<'_>>,
+        (step, steps): (usize, usize),
+    ) -> Result<Receipt, WalletError> {
+        let mut rng = OsRng;
+        let asset_id = self.pool.asset_id;
+        let ovk = self.keys.outgoing_view_key();
+        let sealed: Vec<SealedNote> = transfer
+            .outputs
+            .iter()
+            .map(|(to, amount, memo)| seal_note(to, *amount, asset_id, memo, ovk, &mut rng))
+            .collect::<Result<_, _>>()?;
+        let encrypted_outputs = [sealed[0].ciphertext.clone(), sealed[1].ciphertext.clone()];
+        let fee_payer: &Keypair = relayer.as_ref().map_or(&self.payer, |r| r.keypair);
+        let spl = self.pool.is_spl();
+        let accounts = TransactAccounts {
+            payer: fee_payer.pubkey(),
+            recipient: transfer.recipient,
+            relayer: fee_payer.pubkey(),
+            depositor_token: (spl && transfer.ext_amount > 0)
+                .then(|| associated_token_address(&self.payer.pubkey(), &self.pool.mint)),
+        };
+        let ext_data = ExtData {
+            recipient: accounts.recipient.to_bytes(),
+            relayer: accounts.relayer.to_bytes(),
+            ext_amount: transfer.ext_amount,
+            fee: transfer.fee,
+            mint: self.pool.mint.to_bytes(),
+            encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
+        };
+        let key = self.keys.spending_key();
+        let mut inputs = Vec::with_capacity(2);
+        for stored in &transfer.inputs {
+            let note = Note {
+                amount: stored.amount,
+                owner: key.owner(),
+                blinding: from_bytes(&stored.blinding)
+                    .ok_or_else(|| StoreError::Corrupt("note blinding".into()))?,
+                asset_id,
+            };
+            let path = self.tree.path(stored.leaf_index).ok_or_else(|| {
+                WalletError::TreeMismatch(format!("note at leaf {} is not in the tree", stored.leaf_index))
+            })?;
+            inputs.push(InputNote {
+                note,
+                key: key.clone(),
+                path,
+            });
+        }
+        while inputs.len() < 2 {
+            // Dummy blindings come from the OS generator: two equal dummies
+            // would publish the same nullifier and be refused.
+            inputs.push(InputNote::dummy(key.clone(), asset_id, &mut rng));
+        }
+        let witness = TransferWitness {
+            root: from_bytes(&self.tree.root()).expect("tree roots are canonical"),
+            public_amount: from_bytes(&public_amount(transfer.ext_amount, transfer.fee))
+                .expect("public amounts are canonical"),
+            ext_data_hash: from_bytes(&ext_data.hash()).expect("the hash is reduced"),
+            asset_id,
+            inputs: [inputs[0].clone(), inputs[1].clone()],
+            outputs: [sealed[0].note, sealed[1].note],
+        };
+        self.report(Progress::Proving { step, steps });
+        let started = Instant::now();
+        let (proof, public) = prover()?.prove_transfer(&witness, &mut rng)?;
+        let prove_time = started.elapsed();
+        let instruction = transact_instruction(
+            &self.pool,
+            &accounts,
+            public.input_nullifiers,
+            TransactArgs {
+                proof: proof.to_bytes(),
+                root: public.root,
+                output_commitments: public.output_commitments,
+                ext_amount: transfer.ext_amount,
+                fee: transfer.fee,
+                encrypted_outputs,
+            },
+        );
+        let blockhash = chain.latest_blockhash().await?;
+        let transaction = Transaction::new_signed_with_payer(
+            &[instruction],
+            Some(&fee_payer.pubkey()),
+            &[fee_payer],
+            blockhash,
+        );
+        let size = bincode::serialized_size(&transaction).map_or(usize::MAX, |s| s as usize);
+        if size > PACKET_LIMIT {
+            return Err(WalletError::Oversized(size));
+        }
+        let signature = transaction.signatures[0];
+        let (kind, amount, counterparty, memo) = transfer.entry;
+        let pending = PendingTransaction {
+            transaction: transaction.clone(),
+            blockhash,
+            entry: HistoryEntry {
+                signature,
+                kind,
+                amount,
+                fee: transfer.fee,
+                counterparty,
+                memo,
+                confirmed: false,
+            },
+        };
+        let spends: Vec<u64> = transfer.inputs.iter().map(|n| n.leaf_index).collect();
+        self.store.begin_pending(&self.pool.pool, &pending, &spends)?;
+        self.report(Progress::Submitting { step, steps });
+        let sent = Instant::now();
+        match chain.submit(&transaction).await {
+            Ok(()) => {}
+            Err(ChainError::Rejected(error)) => {
+                self.store.release_pending(&signature)?;
+                return Err(WalletError::Rejected(error));
+            }
+            Err(other) => {
+                return Err(WalletError::Unconfirmed {
+                    signature,
+                    reason: other.to_string(),
+                })
+            }
+        }
+        self.sync(chain).await?;
+        Ok(Receipt {
+            signature,
+            kind,
+            amount,
+            fee: transfer.fee,
+            prove_time,
+            settle_time: sent.elapsed(),
+            size,
+        })
+    }
+}
+
+/// The transfer prover, loaded once per process.
+pub fn prover() -> Result<&'static TransferProver, WalletError> {
+    static PROVER: std::sync::OnceLock<TransferProver> = std::sync::OnceLock::new();
+    if let Some(prover) = PROVER.get() {
+        return Ok(prover);
+    }
+    let prover = TransferProver::load().map_err(|e| WalletError::ProvingKey(e.to_string()))?;
+    Ok(PROVER.get_or_init(|| prover))
+}
+
