@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # All of zkpay's tests: the Rust workspace (circuits, program in the Solana
-# runtime, core), the Anchor IDL build, and the third-party checks
-# (circomlibjs recomputes our Poseidon values; snarkjs verifies our proof).
+# runtime, the settlement core as SBF bytecode in the Solana VM, the client
+# library and the `zkpay` command, core), the Anchor IDL build, and the
+# third-party checks (circomlibjs recomputes our Poseidon values; snarkjs
+# verifies our proof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --workspace
+# The SBF measurement program (installs its toolchain on first use), which
+# tests/tests/sbf.rs runs in the VM.
+scripts/sbf-build.sh
+
+RUST_LOG=error cargo test --workspace
 
 cargo test -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
 echo "anchor IDL: builds"

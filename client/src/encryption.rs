@@ -11,7 +11,8 @@
 //!
 //! `shared = X25519(esk, recipient encryption key)`, `key =
 //! SHA-256("zkpay:note-key:v1" || shared || epk)`; the nonce is zero (each key
-//! encrypts one message) and the associated data is the note commitment. The
+//! encrypts one message) and the associated data is the note commitment
+//! followed by `epk` and the outgoing key field. The
 //! note's blinding is not sent: both sides derive it as
 //! `SHA-512("zkpay:note-blinding:v1" || key)` mod r. A recipient accepts a
 //! note only if the commitment it recomputes equals the on-chain one.
@@ -104,7 +105,7 @@ pub fn seal_note<R: RngCore + CryptoRng>(
             Nonce::from_slice(&[0u8; 12]),
             Payload {
                 msg: &plaintext,
-                aad: &to_bytes(&note.commitment()),
+                aad: &associated_data(&to_bytes(&note.commitment()), &ciphertext),
             },
         )
         .expect("ChaCha20-Poly1305 encrypts any short message");
@@ -186,7 +187,7 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
                 Nonce::from_slice(&[0u8; 12]),
                 Payload {
                     msg: &ciphertext[BODY..],
-                    aad: commitment,
+                    aad: &associated_data(commitment, ciphertext),
                 },
             )
             .ok()?,
@@ -197,6 +198,14 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
         blinding: blinding(key),
         memo: plaintext[8..].to_vec(),
     })
+}
+
+/// The cipher authenticates the commitment, `epk` and the outgoing key
+/// field (everything but the view tag, which only filters).
+fn associated_data(commitment: &FieldBytes, ciphertext: &[u8]) -> Vec<u8> {
+    let mut data = commitment.to_vec();
+    data.extend_from_slice(&ciphertext[EPK..BODY]);
+    data
 }
 
 fn note_key(shared: &[u8; 32], epk: &PublicKey) -> Zeroizing<[u8; 32]> {
@@ -284,7 +293,10 @@ mod tests {
         for i in 0..c.sealed.ciphertext.len() {
             let mut tampered = c.sealed.ciphertext.clone();
             tampered[i] ^= 1;
-            assert!(incoming(&c.bob, &c, &tampered, ViewTag::Ignore).is_none(), "byte {i}");
+            // The view tag only filters: a wrong one makes the wallet skip
+            // the note; every other byte is authenticated.
+            let policy = if i == TAG { ViewTag::Check } else { ViewTag::Ignore };
+            assert!(incoming(&c.bob, &c, &tampered, policy).is_none(), "byte {i}");
             if i >= EPK {
                 assert!(open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &tampered).is_none(), "byte {i}");
             }

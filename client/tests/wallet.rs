@@ -42,11 +42,6 @@ impl Setup {
         Wallet::open(&mut self.chain, store, payer, &SOL).await.unwrap()
     }
 
-    async fn reopen(&mut self, name: &str, payer: Keypair) -> Wallet {
-        let store = Store::open(&self.dir.path().join(name)).unwrap();
-        Wallet::open(&mut self.chain, store, payer, &SOL).await.unwrap()
-    }
-
     async fn lamports(&mut self, address: &Pubkey) -> u64 {
         self.chain.accounts(&[*address]).await.unwrap()[0]
             .as_ref()
@@ -107,4 +102,134 @@ async fn two_wallets_pay_each_other_and_withdraw() {
         kinds,
         [HistoryKind::Received, HistoryKind::Sent, HistoryKind::Withdrawal]
     );
+}
+
+#[tokio::test]
+async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, bob_phrase) = s.wallet("bob").await;
+    let (mut carol, _) = s.wallet("carol").await;
+
+    alice.deposit(&mut s.chain, 3 * SOL_UNIT).await.unwrap();
+    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT, b"one").await.unwrap();
+    alice.pay(&mut s.chain, &carol.address(), SOL_UNIT / 2, b"").await.unwrap();
+    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT / 4, b"two").await.unwrap();
+    bob.sync(&mut s.chain).await.unwrap();
+    bob.pay(&mut s.chain, &carol.address(), SOL_UNIT / 10, b"").await.unwrap();
+    carol.sync(&mut s.chain).await.unwrap();
+    carol.pay(&mut s.chain, &bob.address(), SOL_UNIT / 20, b"").await.unwrap();
+    bob.sync(&mut s.chain).await.unwrap();
+    alice.sync(&mut s.chain).await.unwrap();
+
+    assert_eq!(spendable(&alice), 3 * SOL_UNIT - SOL_UNIT - SOL_UNIT / 2 - SOL_UNIT / 4);
+    assert_eq!(spendable(&bob), SOL_UNIT + SOL_UNIT / 4 - SOL_UNIT / 10 + SOL_UNIT / 20);
+    assert_eq!(spendable(&carol), SOL_UNIT / 2 + SOL_UNIT / 10 - SOL_UNIT / 20);
+
+    // Bob restores from his phrase alone, into a new file.
+    let payer = Keypair::new();
+    s.chain.airdrop(&payer.pubkey(), SOL_UNIT).await.unwrap();
+    let mut restored = s.open("bob-restored", &bob_phrase, payer).await;
+    assert_eq!(spendable(&restored), 0);
+    let report = restored.sync(&mut s.chain).await.unwrap();
+    assert_eq!(report.settlements, 6);
+    let leaves = |w: &Wallet| {
+        let mut notes: Vec<_> = w.unspent_notes().unwrap().iter().map(|n| (n.leaf_index, n.amount)).collect();
+        notes.sort();
+        notes
+    };
+    assert_eq!(leaves(&restored), leaves(&bob));
+    assert_eq!(restored.balance().unwrap(), bob.balance().unwrap());
+    // Its history is rebuilt from what its keys read, outgoing view included.
+    let kinds: Vec<_> = restored.history().unwrap().iter().map(|e| (e.kind, e.amount)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (HistoryKind::Received, SOL_UNIT),
+            (HistoryKind::Received, SOL_UNIT / 4),
+            (HistoryKind::Sent, SOL_UNIT / 10),
+            (HistoryKind::Received, SOL_UNIT / 20),
+        ]
+    );
+    // The restored wallet can spend what it recovered.
+    restored.pay(&mut s.chain, &alice.address(), SOL_UNIT, b"").await.unwrap();
+    bob.sync(&mut s.chain).await.unwrap();
+    assert_eq!(spendable(&bob), spendable(&restored));
+}
+
+#[tokio::test]
+async fn a_wallet_never_picks_up_notes_that_are_not_its_own() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, _) = s.wallet("bob").await;
+    let (mut eve, _) = s.wallet("eve").await;
+    alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT / 2, b"").await.unwrap();
+    bob.sync(&mut s.chain).await.unwrap();
+    let report = eve.sync(&mut s.chain).await.unwrap();
+    assert_eq!(report.new_notes, 0);
+    assert_eq!(eve.balance().unwrap(), Balance { spendable: 0, pending: 0, notes: 0 });
+    assert!(eve.history().unwrap().is_empty());
+    assert_eq!(spendable(&bob), SOL_UNIT / 2);
+}
+
+#[tokio::test]
+async fn larger_payments_merge_notes_first() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, _) = s.wallet("bob").await;
+    for _ in 0..4 {
+        alice.deposit(&mut s.chain, SOL_UNIT / 4).await.unwrap();
+    }
+    let receipts = alice
+        .pay(&mut s.chain, &bob.address(), 9 * SOL_UNIT / 10, b"")
+        .await
+        .unwrap();
+    let kinds: Vec<_> = receipts.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [HistoryKind::Consolidation, HistoryKind::Consolidation, HistoryKind::Sent]
+    );
+    bob.sync(&mut s.chain).await.unwrap();
+    assert_eq!(spendable(&bob), 9 * SOL_UNIT / 10);
+    assert_eq!(spendable(&alice), SOL_UNIT / 10);
+}
+
+#[tokio::test]
+async fn bad_requests_give_clear_errors_and_change_nothing() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (bob, _) = s.wallet("bob").await;
+    alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    let before = (alice.balance().unwrap(), alice.history().unwrap(), alice.tree_len());
+
+    let error = alice
+        .pay(&mut s.chain, &bob.address(), 2 * SOL_UNIT, b"")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WalletError::InsufficientFunds { .. }), "{error}");
+    assert_eq!(error.to_string(), "insufficient funds: 2 requested but 1 spendable");
+
+    let error = alice
+        .withdraw(&mut s.chain, SOL_UNIT, &Pubkey::new_unique(), Some(Relayer { keypair: &Keypair::new(), fee: 1 }))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WalletError::InsufficientFunds { .. }), "{error}");
+
+    let error = alice
+        .pay(&mut s.chain, &bob.address(), 1, &[b'x'; 33])
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WalletError::Memo(_)), "{error}");
+
+    let error = alice.deposit(&mut s.chain, u64::MAX).await.unwrap_err();
+    assert!(matches!(error, WalletError::TooLarge(_)), "{error}");
+
+    // A deposit the payer cannot fund is rejected by the runtime; the
+    // pending record is released.
+    let error = alice.deposit(&mut s.chain, 50 * SOL_UNIT).await.unwrap_err();
+    assert!(matches!(error, WalletError::Rejected(_)), "{error}");
+
+    alice.sync(&mut s.chain).await.unwrap();
+    assert_eq!((alice.balance().unwrap(), alice.history().unwrap(), alice.tree_len()), before);
 }

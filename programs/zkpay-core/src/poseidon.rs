@@ -60,6 +60,10 @@ mod backend {
     /// `sol_poseidon` endianness of inputs and output: big-endian.
     const BIG_ENDIAN: u64 = 0;
 
+    // Not inlined: each call builds a 192-byte slice table on the stack, and
+    // the tree append makes 26 calls in one unrolled function, past the SBF
+    // 4 KiB stack frame once they are inlined.
+    #[inline(never)]
     pub(super) fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
         let slices: [&[u8]; MAX_INPUTS] =
             core::array::from_fn(|i| inputs.get(i).map_or(&[][..], |input| &input[..]));

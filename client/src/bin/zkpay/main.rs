@@ -1,1 +1,132 @@
-fn main() {}
+//! `zkpay`: private payments on Solana from the command line.
+
+mod bench;
+mod commands;
+mod demo;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Private peer-to-peer payments on Solana, each settled in one transaction.
+#[derive(Parser)]
+#[command(name = "zkpay", version, about)]
+pub struct Cli {
+    /// Folder of the wallet and the embedded chain [default: $ZKPAY_HOME, or ~/.local/share/zkpay]
+    #[arg(long, global = true, env = "ZKPAY_HOME")]
+    home: Option<PathBuf>,
+    /// Wallet file [default: <home>/wallet.db]
+    #[arg(long, global = true)]
+    wallet: Option<PathBuf>,
+    /// `embedded` (the Solana runtime in this process, state in <home>), a
+    /// cluster URL, or `localnet`, `devnet`, `testnet`, `mainnet-beta`
+    #[arg(long, short = 'u', global = true, default_value = "embedded")]
+    url: String,
+    /// Keypair paying transactions [default: ~/.config/solana/id.json; on the
+    /// embedded chain, <home>/payer.json, created and funded on first use]
+    #[arg(long, short = 'k', global = true)]
+    keypair: Option<PathBuf>,
+    /// SPL mint of the pool to use [default: native SOL]
+    #[arg(long, global = true)]
+    mint: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create, restore or show a wallet.
+    #[command(subcommand)]
+    Wallet(WalletCommand),
+    /// Move public funds from the payer into the pool.
+    Deposit {
+        /// Amount, e.g. 1.5 (SOL, or token units).
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
+    /// Pay a shielded address privately.
+    Pay {
+        /// The payee's shielded address (zkpay:...).
+        address: String,
+        /// Amount, e.g. 0.25.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        /// A note for the payee (at most 32 bytes), encrypted.
+        #[arg(long)]
+        memo: Option<String>,
+    },
+    /// Withdraw from the pool to a public account.
+    Withdraw {
+        /// Amount, e.g. 0.5.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        /// The public account receiving it (SPL pools: a token account).
+        recipient: String,
+        /// Keypair of a relayer that submits the transaction, so the
+        /// withdrawal is not paid by your public account.
+        #[arg(long)]
+        relayer: Option<PathBuf>,
+        /// The relayer's fee, paid from the pool (e.g. 0.001).
+        #[arg(long, requires = "relayer")]
+        fee: Option<String>,
+    },
+    /// Show the spendable balance.
+    Balance,
+    /// Show deposits, payments sent and received, withdrawals.
+    History,
+    /// Read new settlements from the chain.
+    Sync {
+        /// Forget the wallet's tree and notes and read everything again.
+        #[arg(long)]
+        rescan: bool,
+    },
+    /// Open the pool of the asset (once per asset, by anyone).
+    #[command(subcommand)]
+    Pool(PoolCommand),
+    /// Two wallets on the embedded chain: deposit, private payment,
+    /// discovery, payment back, withdrawal; with times and what an observer sees.
+    Demo,
+    /// Measure proving, payment latency, transaction sizes and wallet scan rate.
+    Bench {
+        /// Synthetic encrypted notes to scan.
+        #[arg(long, default_value_t = 100_000)]
+        notes: usize,
+        /// Payments to time.
+        #[arg(long, default_value_t = 5)]
+        payments: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum WalletCommand {
+    /// Create a wallet and show its recovery phrase.
+    New,
+    /// Restore a wallet from its recovery phrase (read from standard input)
+    /// and find its notes.
+    Restore,
+    /// Show the wallet's shielded address.
+    Address,
+}
+
+#[derive(Subcommand)]
+enum PoolCommand {
+    /// Open the pool.
+    Open,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            ui::error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}

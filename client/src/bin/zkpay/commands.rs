@@ -1,0 +1,390 @@
+//! The subcommands that work on a wallet.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{anyhow, bail, Context, Result};
+use rand::rngs::OsRng;
+use solana_sdk::account::Account;
+use solana_sdk::hash::Hash;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{read_keypair_file, write_keypair_file, Keypair, Signature, Signer};
+use solana_sdk::transaction::Transaction;
+use zkpay_client::address::ShieldedAddress;
+use zkpay_client::amount::{format_amount, parse_amount};
+use zkpay_client::chain::embedded::{EmbeddedChain, FAUCET_GRANT};
+use zkpay_client::chain::rpc::RpcChain;
+use zkpay_client::chain::{Chain, ChainError, Settlement, TransactionStatus};
+use zkpay_client::keys::WalletKeys;
+use zkpay_client::pool::{open_pool, PoolInfo, SOL};
+use zkpay_client::store::{HistoryKind, Store};
+use zkpay_client::wallet::{Receipt, Relayer, Wallet};
+
+use crate::{ui, Cli, Command, PoolCommand, WalletCommand};
+
+/// Runs `cli`'s command.
+pub async fn run(cli: Cli) -> Result<()> {
+    quiet_runtime_logs();
+    match &cli.command {
+        Command::Demo => return crate::demo::run().await,
+        Command::Bench { notes, payments } => return crate::bench::run(*notes, *payments).await,
+        _ => {}
+    }
+    let home = home(&cli)?;
+    let wallet_path = cli.wallet.clone().unwrap_or_else(|| home.join("wallet.db"));
+    match &cli.command {
+        Command::Wallet(WalletCommand::New) => {
+            let (phrase, keys) = WalletKeys::generate(&mut OsRng);
+            Store::create(&wallet_path, &phrase)?;
+            println!("Created wallet {}", wallet_path.display());
+            println!();
+            println!("Recovery phrase (write it down; anyone who has it can spend your funds):");
+            println!();
+            println!("    {}", phrase.as_str());
+            println!();
+            println!("Your shielded address (share it to be paid):");
+            println!("{}", keys.address());
+            return Ok(());
+        }
+        Command::Wallet(WalletCommand::Address) => {
+            let store = Store::open(&wallet_path)?;
+            let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
+            println!("{}", keys.address());
+            return Ok(());
+        }
+        Command::Wallet(WalletCommand::Restore) => {
+            let mut phrase = zeroize::Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_to_string(&mut phrase)
+                .context("reading the recovery phrase from standard input")?;
+            WalletKeys::from_mnemonic(&phrase)?;
+            let mut chain = connect(&cli, &home).await?;
+            let payer = payer(&cli, &home, &mut chain).await?;
+            let mint = mint(&cli)?;
+            Store::create(&wallet_path, &phrase)?;
+            let mut wallet = open(&mut chain, &wallet_path, payer, &mint).await?;
+            let report = wallet.sync(&mut chain).await?;
+            println!("Restored wallet {}", wallet_path.display());
+            println!("Address: {}", wallet.address());
+            println!(
+                "Read {} settlements; found {} notes.",
+                report.settlements, report.new_notes
+            );
+            print_balance(&wallet)?;
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    let mut chain = connect(&cli, &home).await?;
+    if let Command::Pool(PoolCommand::Open) = &cli.command {
+        let payer = payer(&cli, &home, &mut chain).await?;
+        let pool = open_pool(&mut chain, &payer, &mint(&cli)?).await?;
+        println!("Opened pool {} (tree {}, vault {})", pool.pool, pool.tree, pool.vault);
+        return Ok(());
+    }
+    let payer = payer(&cli, &home, &mut chain).await?;
+    let mut wallet = open(&mut chain, &wallet_path, payer, &mint(&cli)?).await?;
+    wallet.set_observer(ui::observer());
+    let decimals = wallet.pool().decimals;
+    let unit = unit(wallet.pool());
+    match &cli.command {
+        Command::Deposit { amount } => {
+            let amount = parse_amount(amount, decimals)?;
+            let receipt = wallet.deposit(&mut chain, amount).await?;
+            println!("Deposited {} {unit} into the pool.", format_amount(amount, decimals));
+            print_receipts(&[receipt]);
+        }
+        Command::Pay {
+            address,
+            amount,
+            memo,
+        } => {
+            let to = ShieldedAddress::from_str(address)?;
+            let amount = parse_amount(amount, decimals)?;
+            let memo = memo.as_deref().unwrap_or("").as_bytes();
+            let receipts = wallet.pay(&mut chain, &to, amount, memo).await?;
+            if receipts.len() > 1 {
+                println!(
+                    "No two notes covered the amount: merged notes first ({} extra transactions).",
+                    receipts.len() - 1
+                );
+            }
+            println!("Paid {} {unit} to {to} privately.", format_amount(amount, decimals));
+            print_receipts(&receipts);
+        }
+        Command::Withdraw {
+            amount,
+            recipient,
+            relayer,
+            fee,
+        } => {
+            let amount = parse_amount(amount, decimals)?;
+            let recipient = Pubkey::from_str(recipient)
+                .map_err(|_| anyhow!("`{recipient}` is not a Solana address (base58 public key)"))?;
+            let relayer = relayer.as_deref().map(read_keypair).transpose()?;
+            let fee = fee
+                .as_deref()
+                .map(|fee| parse_amount(fee, decimals))
+                .transpose()?
+                .unwrap_or(0);
+            let relayer = relayer.as_ref().map(|keypair| Relayer { keypair, fee });
+            let receipts = wallet.withdraw(&mut chain, amount, &recipient, relayer).await?;
+            println!(
+                "Withdrew {} {unit} to {recipient}.",
+                format_amount(amount, decimals)
+            );
+            print_receipts(&receipts);
+        }
+        Command::Balance => {
+            wallet.sync(&mut chain).await?;
+            print_balance(&wallet)?;
+        }
+        Command::History => {
+            wallet.sync(&mut chain).await?;
+            let entries = wallet.history()?;
+            if entries.is_empty() {
+                println!("No transactions yet.");
+            }
+            for entry in entries {
+                let what = match entry.kind {
+                    HistoryKind::Deposit => "deposit",
+                    HistoryKind::Sent => "sent",
+                    HistoryKind::Received => "received",
+                    HistoryKind::Withdrawal => "withdrawal",
+                    HistoryKind::Consolidation => "merged notes",
+                };
+                let mut line = format!(
+                    "{:<13} {:>16} {unit}",
+                    what,
+                    format_amount(entry.amount, decimals)
+                );
+                if let Some(counterparty) = &entry.counterparty {
+                    line += &format!("  {}", short(counterparty));
+                }
+                if !entry.memo.is_empty() {
+                    line += &format!("  \"{}\"", String::from_utf8_lossy(&entry.memo));
+                }
+                if entry.fee > 0 {
+                    line += &format!("  fee {}", format_amount(entry.fee, decimals));
+                }
+                if !entry.confirmed {
+                    line += "  (pending)";
+                }
+                println!("{line}  {}", short(&entry.signature.to_string()));
+            }
+        }
+        Command::Sync { rescan } => {
+            let report = if *rescan {
+                wallet.rescan(&mut chain).await?
+            } else {
+                wallet.sync(&mut chain).await?
+            };
+            println!(
+                "Read {} settlements; found {} new notes ({} {unit}); tree holds {} leaves.",
+                report.settlements,
+                report.new_notes,
+                format_amount(report.received, decimals),
+                report.leaves
+            );
+            if report.released > 0 {
+                println!(
+                    "{} payment(s) that can no longer land were cancelled; their notes are spendable again.",
+                    report.released
+                );
+            }
+            print_balance(&wallet)?;
+        }
+        _ => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn print_receipts(receipts: &[Receipt]) {
+    for receipt in receipts {
+        println!(
+            "  transaction {}: {} bytes, proof {}, confirmed in {}",
+            receipt.signature,
+            receipt.size,
+            ui::ms(receipt.prove_time),
+            ui::ms(receipt.settle_time)
+        );
+    }
+}
+
+fn print_balance(wallet: &Wallet) -> Result<()> {
+    let balance = wallet.balance()?;
+    let decimals = wallet.pool().decimals;
+    let unit = unit(wallet.pool());
+    println!(
+        "Spendable: {} {unit} in {} note(s)",
+        format_amount(balance.spendable, decimals),
+        balance.notes
+    );
+    if balance.pending > 0 {
+        println!(
+            "Pending:   {} {unit} in payments not yet confirmed (run `zkpay sync`)",
+            format_amount(balance.pending, decimals)
+        );
+    }
+    Ok(())
+}
+
+fn unit(pool: &PoolInfo) -> String {
+    if pool.is_spl() {
+        format!("tokens ({})", short(&pool.mint.to_string()))
+    } else {
+        "SOL".to_string()
+    }
+}
+
+fn short(text: &str) -> String {
+    if text.len() <= 20 {
+        text.to_string()
+    } else {
+        format!("{}..{}", &text[..12], &text[text.len() - 6..])
+    }
+}
+
+fn home(cli: &Cli) -> Result<PathBuf> {
+    if let Some(home) = &cli.home {
+        return Ok(home.clone());
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| anyhow!("cannot tell where to keep the wallet: set ZKPAY_HOME or pass --home"))?;
+    Ok(data.join("zkpay"))
+}
+
+fn mint(cli: &Cli) -> Result<Pubkey> {
+    match &cli.mint {
+        None => Ok(SOL),
+        Some(text) => Pubkey::from_str(text)
+            .map_err(|_| anyhow!("`{text}` is not a mint address (base58 public key)")),
+    }
+}
+
+fn read_keypair(path: &Path) -> Result<Keypair> {
+    read_keypair_file(path).map_err(|e| {
+        anyhow!(
+            "cannot read keypair {}: {e}; create one with `solana-keygen new -o {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+/// The fee payer: `--keypair`, else the Solana CLI's default keypair; on the
+/// embedded chain, a keypair kept in `home`, funded from the faucet.
+async fn payer(cli: &Cli, home: &Path, chain: &mut AnyChain) -> Result<Keypair> {
+    if let Some(path) = &cli.keypair {
+        return read_keypair(path);
+    }
+    let solana_default = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".config/solana/id.json"));
+    let AnyChain::Embedded(embedded) = chain else {
+        let path = solana_default
+            .ok_or_else(|| anyhow!("no payer keypair: pass --keypair"))?;
+        return read_keypair(&path);
+    };
+    let path = home.join("payer.json");
+    let keypair = if path.exists() {
+        read_keypair(&path)?
+    } else {
+        std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+        let keypair = Keypair::new();
+        write_keypair_file(&keypair, &path)
+            .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
+        keypair
+    };
+    let balance = embedded.accounts(&[keypair.pubkey()]).await?[0]
+        .as_ref()
+        .map_or(0, |a| a.lamports);
+    if balance < FAUCET_GRANT / 10 {
+        embedded.airdrop(&keypair.pubkey(), FAUCET_GRANT).await?;
+    }
+    Ok(keypair)
+}
+
+async fn open(chain: &mut AnyChain, path: &Path, payer: Keypair, mint: &Pubkey) -> Result<Wallet> {
+    let store = Store::open(path)?;
+    Ok(Wallet::open(chain, store, payer, mint).await?)
+}
+
+async fn connect(cli: &Cli, home: &Path) -> Result<AnyChain> {
+    if cli.url == "embedded" {
+        std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+        let chain = EmbeddedChain::open(&home.join("embedded-chain.bin")).await?;
+        return Ok(AnyChain::Embedded(Box::new(chain)));
+    }
+    if cli.url.is_empty() {
+        bail!("--url is empty");
+    }
+    Ok(AnyChain::Rpc(RpcChain::new(&cli.url)))
+}
+
+/// The runtime logs every instruction at debug level; a CLI shows none of
+/// it unless asked with RUST_LOG.
+fn quiet_runtime_logs() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        // SAFETY: called before any other thread exists.
+        std::env::set_var("RUST_LOG", "error");
+    }
+}
+
+/// The chain the CLI was pointed at.
+pub enum AnyChain {
+    /// In this process.
+    Embedded(Box<EmbeddedChain>),
+    /// Over RPC.
+    Rpc(RpcChain),
+}
+
+macro_rules! delegate {
+    ($self:ident, $chain:ident => $call:expr) => {
+        match $self {
+            AnyChain::Embedded($chain) => $call,
+            AnyChain::Rpc($chain) => $call,
+        }
+    };
+}
+
+impl Chain for AnyChain {
+    async fn latest_blockhash(&mut self) -> Result<Hash, ChainError> {
+        delegate!(self, c => c.latest_blockhash().await)
+    }
+
+    async fn is_blockhash_valid(&mut self, blockhash: &Hash) -> Result<bool, ChainError> {
+        delegate!(self, c => c.is_blockhash_valid(blockhash).await)
+    }
+
+    async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
+        delegate!(self, c => c.submit(transaction).await)
+    }
+
+    async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {
+        delegate!(self, c => c.status(signature).await)
+    }
+
+    async fn accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
+        delegate!(self, c => c.accounts(addresses).await)
+    }
+
+    async fn rent_exempt_minimum(&mut self, space: usize) -> Result<u64, ChainError> {
+        delegate!(self, c => c.rent_exempt_minimum(space).await)
+    }
+
+    async fn settlements(
+        &mut self,
+        tree: &Pubkey,
+        after: Option<&Signature>,
+    ) -> Result<Vec<Settlement>, ChainError> {
+        delegate!(self, c => c.settlements(tree, after).await)
+    }
+
+    async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
+        delegate!(self, c => c.airdrop(address, lamports).await)
+    }
+}

@@ -1,0 +1,123 @@
+//! The `zkpay` binary itself, on its embedded chain kept in a temporary
+//! home: the happy path and the main errors.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn zkpay(home: &Path, wallet: &str) -> Command {
+    let mut command = Command::cargo_bin("zkpay").unwrap();
+    command
+        .env("ZKPAY_HOME", home)
+        .env_remove("RUST_LOG")
+        .arg("--wallet")
+        .arg(home.join(wallet));
+    command
+}
+
+/// Runs and returns (success, stdout, stderr).
+fn run(home: &Path, wallet: &str, args: &[&str]) -> (bool, String, String) {
+    let output = zkpay(home, wallet).args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn ok(home: &Path, wallet: &str, args: &[&str]) -> String {
+    let (success, stdout, stderr) = run(home, wallet, args);
+    assert!(success, "zkpay {args:?} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+fn fails(home: &Path, wallet: &str, args: &[&str], message: &str) {
+    let (success, stdout, stderr) = run(home, wallet, args);
+    assert!(!success, "zkpay {args:?} should fail:\n{stdout}");
+    assert!(stderr.contains(message), "zkpay {args:?}: expected {message:?} in:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn address(home: &Path, wallet: &str) -> String {
+    ok(home, wallet, &["wallet", "address"]).trim().to_string()
+}
+
+#[test]
+fn pay_a_peer_from_the_command_line() {
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    let created = ok(home, "alice.db", &["wallet", "new"]);
+    assert!(created.contains("Recovery phrase"));
+    ok(home, "bob.db", &["wallet", "new"]);
+    let bob = address(home, "bob.db");
+    assert!(bob.starts_with("zkpay:"));
+
+    let out = ok(home, "alice.db", &["deposit", "2"]);
+    assert!(out.contains("Deposited 2 SOL"), "{out}");
+    assert!(!out.contains("Instruction:"), "runtime noise on stdout: {out}");
+    let out = ok(home, "alice.db", &["pay", &bob, "0.75", "--memo", "rent"]);
+    assert!(out.contains("Paid 0.75 SOL"), "{out}");
+
+    let out = ok(home, "bob.db", &["balance"]);
+    assert!(out.contains("Spendable: 0.75 SOL in 1 note(s)"), "{out}");
+    let out = ok(home, "bob.db", &["history"]);
+    assert!(out.contains("received") && out.contains("\"rent\""), "{out}");
+
+    let public = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
+    let out = ok(home, "bob.db", &["withdraw", "0.25", public]);
+    assert!(out.contains("Withdrew 0.25 SOL"), "{out}");
+    let out = ok(home, "bob.db", &["sync", "--rescan"]);
+    assert!(out.contains("Spendable: 0.5 SOL"), "{out}");
+    let out = ok(home, "alice.db", &["balance"]);
+    assert!(out.contains("Spendable: 1.25 SOL"), "{out}");
+
+    // Restoring Alice's phrase into a new file finds her funds.
+    let phrase = created
+        .lines()
+        .skip_while(|l| !l.starts_with("Recovery phrase"))
+        .find(|l| l.starts_with("    "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let restored = zkpay(home, "alice-restored.db")
+        .args(["wallet", "restore"])
+        .write_stdin(phrase)
+        .output()
+        .unwrap();
+    let out = String::from_utf8(restored.stdout).unwrap();
+    assert!(restored.status.success(), "{out}");
+    assert!(out.contains("Spendable: 1.25 SOL"), "{out}");
+}
+
+#[test]
+fn mistakes_get_clear_errors() {
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    fails(home, "none.db", &["balance"], "no wallet at");
+    ok(home, "alice.db", &["wallet", "new"]);
+    fails(home, "alice.db", &["wallet", "new"], "already exists");
+    ok(home, "alice.db", &["deposit", "1"]);
+    let alice = address(home, "alice.db");
+
+    let typo = format!("{}x", &alice[..alice.len() - 1]);
+    fails(home, "alice.db", &["pay", &typo, "0.1"], "checksum");
+    fails(home, "alice.db", &["pay", "bob", "0.1"], "must start with `zkpay:`");
+    fails(home, "alice.db", &["pay", &alice, "5"], "insufficient funds: 5 requested but 1 spendable");
+    fails(home, "alice.db", &["pay", &alice, "-1"], "negative");
+    fails(home, "alice.db", &["pay", &alice, "1,5"], "not an amount");
+    fails(home, "alice.db", &["pay", &alice, "0.0000000001"], "more than 9 decimal places");
+    fails(home, "alice.db", &["withdraw", "0.1", "not-a-key"], "not a Solana address");
+    let bad_restore = zkpay(home, "restored.db")
+        .args(["wallet", "restore"])
+        .write_stdin("abandon abandon abandon")
+        .output()
+        .unwrap();
+    assert!(!bad_restore.status.success());
+    assert!(String::from_utf8_lossy(&bad_restore.stderr).contains("recovery phrase is not valid"));
+    assert!(!home.join("restored.db").exists());
+
+    // Nothing changed.
+    let out = ok(home, "alice.db", &["balance"]);
+    assert!(out.contains("Spendable: 1 SOL in 1 note(s)"), "{out}");
+}
