@@ -80,7 +80,9 @@ impl ShieldedAddress {
 
 fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
     let digest = Sha256::digest(Sha256::digest(payload));
-    digest[..CHECKSUM_LEN].try_into().expect("digest is 32 bytes")
+    digest[..CHECKSUM_LEN]
+        .try_into()
+        .expect("digest is 32 bytes")
 }
 
 impl fmt::Display for ShieldedAddress {
@@ -184,6 +186,9 @@ mod tests {
         let mut bytes = payload.to_vec();
         bytes.extend_from_slice(&checksum(&payload));
         let future = format!("{ADDRESS_PREFIX}{}", bs58::encode(bytes).into_string());
-        assert_eq!(future.parse::<ShieldedAddress>(), Err(AddressError::Version(2)));
+        assert_eq!(
+            future.parse::<ShieldedAddress>(),
+            Err(AddressError::Version(2))
+        );
     }
 }

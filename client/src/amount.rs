@@ -46,7 +46,9 @@ pub fn parse_amount(input: &str, decimals: u8) -> Result<u64, AmountError> {
         });
     }
     let too_large = || AmountError::TooLarge(input.to_string());
-    let scale = 10u64.checked_pow(u32::from(decimals)).ok_or_else(too_large)?;
+    let scale = 10u64
+        .checked_pow(u32::from(decimals))
+        .ok_or_else(too_large)?;
     let whole: u64 = if whole.is_empty() {
         0
     } else {
@@ -97,12 +99,30 @@ mod tests {
 
     #[test]
     fn refuses_bad_amounts() {
-        assert!(matches!(parse_amount("-1", 9), Err(AmountError::Negative(_))));
-        assert!(matches!(parse_amount("1,5", 9), Err(AmountError::Malformed(_))));
-        assert!(matches!(parse_amount("abc", 9), Err(AmountError::Malformed(_))));
-        assert!(matches!(parse_amount("", 9), Err(AmountError::Malformed(_))));
-        assert!(matches!(parse_amount(".", 9), Err(AmountError::Malformed(_))));
-        assert!(matches!(parse_amount("1e9", 9), Err(AmountError::Malformed(_))));
+        assert!(matches!(
+            parse_amount("-1", 9),
+            Err(AmountError::Negative(_))
+        ));
+        assert!(matches!(
+            parse_amount("1,5", 9),
+            Err(AmountError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_amount("abc", 9),
+            Err(AmountError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_amount("", 9),
+            Err(AmountError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_amount(".", 9),
+            Err(AmountError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_amount("1e9", 9),
+            Err(AmountError::Malformed(_))
+        ));
         assert!(matches!(
             parse_amount("0.0000000001", 9),
             Err(AmountError::TooPrecise { .. })

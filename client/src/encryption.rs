@@ -249,13 +249,38 @@ mod tests {
         let mut rng = rand::thread_rng();
         let alice = WalletKeys::generate(&mut rng).1;
         let bob = WalletKeys::generate(&mut rng).1;
-        let sealed = seal_note(&bob.address(), 1234, Fr::from(7u64), memo, alice.outgoing_view_key(), &mut rng).unwrap();
+        let sealed = seal_note(
+            &bob.address(),
+            1234,
+            Fr::from(7u64),
+            memo,
+            alice.outgoing_view_key(),
+            &mut rng,
+        )
+        .unwrap();
         let commitment = to_bytes(&sealed.note.commitment());
-        Case { alice, bob, sealed, commitment }
+        Case {
+            alice,
+            bob,
+            sealed,
+            commitment,
+        }
     }
 
-    fn incoming(keys: &WalletKeys, c: &Case, ciphertext: &[u8], policy: ViewTag) -> Option<OpenedNote> {
-        open_incoming(keys.incoming_view_key(), keys.owner(), Fr::from(7u64), &c.commitment, ciphertext, policy)
+    fn incoming(
+        keys: &WalletKeys,
+        c: &Case,
+        ciphertext: &[u8],
+        policy: ViewTag,
+    ) -> Option<OpenedNote> {
+        open_incoming(
+            keys.incoming_view_key(),
+            keys.owner(),
+            Fr::from(7u64),
+            &c.commitment,
+            ciphertext,
+            policy,
+        )
     }
 
     #[test]
@@ -274,9 +299,22 @@ mod tests {
     #[test]
     fn the_sender_reads_back_what_it_sent() {
         let c = case(b"");
-        let opened = open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &c.sealed.ciphertext).unwrap();
-        assert_eq!((opened.amount, opened.blinding), (1234, c.sealed.note.blinding));
-        assert!(open_outgoing(c.bob.outgoing_view_key(), &c.commitment, &c.sealed.ciphertext).is_none());
+        let opened = open_outgoing(
+            c.alice.outgoing_view_key(),
+            &c.commitment,
+            &c.sealed.ciphertext,
+        )
+        .unwrap();
+        assert_eq!(
+            (opened.amount, opened.blinding),
+            (1234, c.sealed.note.blinding)
+        );
+        assert!(open_outgoing(
+            c.bob.outgoing_view_key(),
+            &c.commitment,
+            &c.sealed.ciphertext
+        )
+        .is_none());
     }
 
     #[test]
@@ -295,16 +333,40 @@ mod tests {
             tampered[i] ^= 1;
             // The view tag only filters: a wrong one makes the wallet skip
             // the note; every other byte is authenticated.
-            let policy = if i == TAG { ViewTag::Check } else { ViewTag::Ignore };
-            assert!(incoming(&c.bob, &c, &tampered, policy).is_none(), "byte {i}");
+            let policy = if i == TAG {
+                ViewTag::Check
+            } else {
+                ViewTag::Ignore
+            };
+            assert!(
+                incoming(&c.bob, &c, &tampered, policy).is_none(),
+                "byte {i}"
+            );
             if i >= EPK {
-                assert!(open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &tampered).is_none(), "byte {i}");
+                assert!(
+                    open_outgoing(c.alice.outgoing_view_key(), &c.commitment, &tampered).is_none(),
+                    "byte {i}"
+                );
             }
         }
-        assert!(incoming(&c.bob, &c, &c.sealed.ciphertext[..ENCRYPTED_NOTE_LEN - 1], ViewTag::Ignore).is_none());
+        assert!(incoming(
+            &c.bob,
+            &c,
+            &c.sealed.ciphertext[..ENCRYPTED_NOTE_LEN - 1],
+            ViewTag::Ignore
+        )
+        .is_none());
         let mut other_commitment = c.commitment;
         other_commitment[31] ^= 1;
-        assert!(open_incoming(c.bob.incoming_view_key(), c.bob.owner(), Fr::from(7u64), &other_commitment, &c.sealed.ciphertext, ViewTag::Ignore).is_none());
+        assert!(open_incoming(
+            c.bob.incoming_view_key(),
+            c.bob.owner(),
+            Fr::from(7u64),
+            &other_commitment,
+            &c.sealed.ciphertext,
+            ViewTag::Ignore
+        )
+        .is_none());
     }
 
     #[test]
@@ -313,15 +375,38 @@ mod tests {
         // produces a note Bob cannot spend: Bob must not count it.
         let c = case(b"");
         let other_owner = Fr::from(99u64);
-        assert!(open_incoming(c.bob.incoming_view_key(), other_owner, Fr::from(7u64), &c.commitment, &c.sealed.ciphertext, ViewTag::Check).is_none());
-        assert!(open_incoming(c.bob.incoming_view_key(), c.bob.owner(), Fr::from(8u64), &c.commitment, &c.sealed.ciphertext, ViewTag::Check).is_none());
+        assert!(open_incoming(
+            c.bob.incoming_view_key(),
+            other_owner,
+            Fr::from(7u64),
+            &c.commitment,
+            &c.sealed.ciphertext,
+            ViewTag::Check
+        )
+        .is_none());
+        assert!(open_incoming(
+            c.bob.incoming_view_key(),
+            c.bob.owner(),
+            Fr::from(8u64),
+            &c.commitment,
+            &c.sealed.ciphertext,
+            ViewTag::Check
+        )
+        .is_none());
     }
 
     #[test]
     fn long_memos_are_refused() {
         let keys = WalletKeys::generate(&mut rand::thread_rng()).1;
         let memo = [b'x'; MAX_MEMO_LEN + 1];
-        let result = seal_note(&keys.address(), 1, Fr::from(1u64), &memo, keys.outgoing_view_key(), &mut rand::thread_rng());
+        let result = seal_note(
+            &keys.address(),
+            1,
+            Fr::from(1u64),
+            &memo,
+            keys.outgoing_view_key(),
+            &mut rand::thread_rng(),
+        );
         assert_eq!(result.unwrap_err(), MemoTooLong(MAX_MEMO_LEN + 1));
     }
 }

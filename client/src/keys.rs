@@ -58,20 +58,28 @@ impl WalletKeys {
 
     /// The keys of an existing mnemonic.
     pub fn from_mnemonic(phrase: &str) -> Result<Self, MnemonicError> {
-        let normalized = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let normalized = phrase
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         let mnemonic = bip39::Mnemonic::parse_normalized(&normalized)
             .map_err(|e| MnemonicError(e.to_string()))?;
         Ok(Self::from_seed(&Zeroizing::new(mnemonic.to_seed(""))))
     }
 
     fn from_seed(seed: &[u8; 64]) -> Self {
-        let wide = Zeroizing::new(<[u8; 64]>::from(tagged::<Sha512>(b"zkpay:spending-key:v1", seed)));
+        let wide = Zeroizing::new(<[u8; 64]>::from(tagged::<Sha512>(
+            b"zkpay:spending-key:v1",
+            seed,
+        )));
         let spending = SpendingKey::from_secret(Fr::from_le_bytes_mod_order(wide.as_ref()));
         let incoming = StaticSecret::from(<[u8; 32]>::from(tagged::<Sha256>(
             b"zkpay:incoming-view-key:v1",
             seed,
         )));
-        let outgoing = OutgoingViewKey(tagged::<Sha256>(b"zkpay:outgoing-view-key:v1", seed).into());
+        let outgoing =
+            OutgoingViewKey(tagged::<Sha256>(b"zkpay:outgoing-view-key:v1", seed).into());
         WalletKeys {
             spending,
             incoming,

@@ -11,9 +11,9 @@
 
 pub mod address;
 pub mod amount;
+pub mod chain;
 pub mod encryption;
 pub mod keys;
-pub mod chain;
 pub mod pool;
 pub mod store;
 pub mod transact;

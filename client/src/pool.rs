@@ -94,31 +94,28 @@ pub async fn load_pool<C: Chain>(chain: &mut C, mint: &Pubkey) -> Result<PoolInf
     })
 }
 
-/// Opens the pool of `mint` (permissionless, once per asset): creates its
-/// tree account and initialises the pool, paid by `payer`.
-pub async fn open_pool<C: Chain>(
-    chain: &mut C,
-    payer: &Keypair,
+/// The two instructions opening the pool of `mint`: create the zeroed tree
+/// account `tree` (with `tree_lamports`, its rent), then `initialize_pool`.
+pub fn initialize_pool_instructions(
+    payer: &Pubkey,
     mint: &Pubkey,
-) -> Result<PoolInfo, PoolError> {
-    let tree = Keypair::new();
-    let tree_lamports = chain
-        .rent_exempt_minimum(CommitmentTreeAccount::SPACE)
-        .await?;
+    tree: &Pubkey,
+    tree_lamports: u64,
+) -> [Instruction; 2] {
     let spl = *mint != SOL;
     let pool = pool_address(mint);
     let vault = Pubkey::find_program_address(&[VAULT_SEED, pool.as_ref()], &zkpay::ID).0;
     let create_tree = anchor_lang::solana_program::system_instruction::create_account(
-        &payer.pubkey(),
-        &tree.pubkey(),
+        payer,
+        tree,
         tree_lamports,
         CommitmentTreeAccount::SPACE as u64,
         &zkpay::ID,
     );
     let accounts = zkpay::accounts::InitializePool {
-        payer: payer.pubkey(),
+        payer: *payer,
         pool,
-        tree: tree.pubkey(),
+        tree: *tree,
         vault,
         mint: spl.then_some(*mint),
         token_program: spl.then_some(spl_token_interface::ID),
@@ -132,9 +129,25 @@ pub async fn open_pool<C: Chain>(
         }
         .data(),
     };
+    [create_tree, initialize]
+}
+
+/// Opens the pool of `mint` (permissionless, once per asset): creates its
+/// tree account and initialises the pool, paid by `payer`.
+pub async fn open_pool<C: Chain>(
+    chain: &mut C,
+    payer: &Keypair,
+    mint: &Pubkey,
+) -> Result<PoolInfo, PoolError> {
+    let tree = Keypair::new();
+    let tree_lamports = chain
+        .rent_exempt_minimum(CommitmentTreeAccount::SPACE)
+        .await?;
+    let instructions =
+        initialize_pool_instructions(&payer.pubkey(), mint, &tree.pubkey(), tree_lamports);
     let blockhash = chain.latest_blockhash().await?;
     let transaction = Transaction::new_signed_with_payer(
-        &[create_tree, initialize],
+        &instructions,
         Some(&payer.pubkey()),
         &[payer, &tree],
         blockhash,

@@ -265,21 +265,26 @@ impl Store {
     }
 
     fn configure(db: &Connection) -> Result<(), StoreError> {
-        db.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        db.execute_batch(
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
         Ok(())
     }
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .db
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
             .optional()?)
     }
 
     /// The wallet's recovery phrase.
     pub fn mnemonic(&self) -> Result<Zeroizing<String>, StoreError> {
         let bytes = Zeroizing::new(self.meta("mnemonic")?.unwrap_or_default());
-        let text = std::str::from_utf8(&bytes).map_err(|_| StoreError::Corrupt("mnemonic".into()))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| StoreError::Corrupt("mnemonic".into()))?;
         Ok(Zeroizing::new(text.to_string()))
     }
 
@@ -313,14 +318,17 @@ impl Store {
         let tx = self.db.transaction()?;
         let (_, mut leaves) = {
             let row: Option<i64> = tx
-                .query_row("SELECT leaves FROM sync WHERE pool = ?1", [pool.as_ref()], |r| r.get(0))
+                .query_row(
+                    "SELECT leaves FROM sync WHERE pool = ?1",
+                    [pool.as_ref()],
+                    |r| r.get(0),
+                )
                 .optional()?;
             ((), row.map_or(0, to_u64))
         };
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO leaves (pool, leaf_index, commitment) VALUES (?1, ?2, ?3)",
-            )?;
+            let mut insert = tx
+                .prepare("INSERT INTO leaves (pool, leaf_index, commitment) VALUES (?1, ?2, ?3)")?;
             for leaf in &batch.leaves {
                 insert.execute(params![pool.as_ref(), to_i64(leaves), leaf.as_slice()])?;
                 leaves += 1;
@@ -345,21 +353,31 @@ impl Store {
         for (nullifier, spent_in) in &batch.spent {
             tx.execute(
                 "UPDATE notes SET state = ?1, spent_in = ?2 WHERE pool = ?3 AND nullifier = ?4",
-                params![NoteState::Spent.code(), spent_in.as_ref(), pool.as_ref(), nullifier.as_slice()],
+                params![
+                    NoteState::Spent.code(),
+                    spent_in.as_ref(),
+                    pool.as_ref(),
+                    nullifier.as_slice()
+                ],
             )?;
         }
         for entry in &batch.history {
             insert_history(&tx, pool, entry)?;
         }
         for signature in &batch.settled {
-            tx.execute("DELETE FROM pending WHERE signature = ?1", [signature.as_ref()])?;
+            tx.execute(
+                "DELETE FROM pending WHERE signature = ?1",
+                [signature.as_ref()],
+            )?;
         }
         let last = match batch.last_signature {
             Some(s) => Some(s.as_ref().to_vec()),
             None => tx
-                .query_row("SELECT last_signature FROM sync WHERE pool = ?1", [pool.as_ref()], |r| {
-                    r.get::<_, Option<Vec<u8>>>(0)
-                })
+                .query_row(
+                    "SELECT last_signature FROM sync WHERE pool = ?1",
+                    [pool.as_ref()],
+                    |r| r.get::<_, Option<Vec<u8>>>(0),
+                )
                 .optional()?
                 .flatten(),
         };
@@ -377,14 +395,21 @@ impl Store {
     pub fn reset_pool(&mut self, pool: &Pubkey) -> Result<(), StoreError> {
         let tx = self.db.transaction()?;
         for table in ["leaves", "notes", "history", "sync"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE pool = ?1"), [pool.as_ref()])?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE pool = ?1"),
+                [pool.as_ref()],
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
 
     /// This wallet's notes in `pool` in `states`, by leaf index.
-    pub fn notes(&self, pool: &Pubkey, states: &[NoteState]) -> Result<Vec<StoredNote>, StoreError> {
+    pub fn notes(
+        &self,
+        pool: &Pubkey,
+        states: &[NoteState],
+    ) -> Result<Vec<StoredNote>, StoreError> {
         let mut statement = self.db.prepare(
             "SELECT leaf_index, amount, blinding, nullifier, memo, received_in, state
              FROM notes WHERE pool = ?1 ORDER BY leaf_index",
@@ -468,9 +493,16 @@ impl Store {
         let tx = self.db.transaction()?;
         tx.execute(
             "UPDATE notes SET state = ?1, spent_in = NULL WHERE spent_in = ?2 AND state = ?3",
-            params![NoteState::Unspent.code(), signature.as_ref(), NoteState::Pending.code()],
+            params![
+                NoteState::Unspent.code(),
+                signature.as_ref(),
+                NoteState::Pending.code()
+            ],
         )?;
-        tx.execute("DELETE FROM pending WHERE signature = ?1", [signature.as_ref()])?;
+        tx.execute(
+            "DELETE FROM pending WHERE signature = ?1",
+            [signature.as_ref()],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -548,7 +580,11 @@ impl Store {
     }
 }
 
-fn insert_history(tx: &DbTransaction, pool: &Pubkey, entry: &HistoryEntry) -> Result<(), StoreError> {
+fn insert_history(
+    tx: &DbTransaction,
+    pool: &Pubkey,
+    entry: &HistoryEntry,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO history (pool, signature, kind, amount, fee, counterparty, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![

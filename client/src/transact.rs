@@ -14,7 +14,11 @@ pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey =
 /// The associated token account of `owner` for `mint`.
 pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(
-        &[owner.as_ref(), spl_token_interface::ID.as_ref(), mint.as_ref()],
+        &[
+            owner.as_ref(),
+            spl_token_interface::ID.as_ref(),
+            mint.as_ref(),
+        ],
         &ASSOCIATED_TOKEN_PROGRAM,
     )
     .0

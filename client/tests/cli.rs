@@ -35,7 +35,10 @@ fn ok(home: &Path, wallet: &str, args: &[&str]) -> String {
 fn fails(home: &Path, wallet: &str, args: &[&str], message: &str) {
     let (success, stdout, stderr) = run(home, wallet, args);
     assert!(!success, "zkpay {args:?} should fail:\n{stdout}");
-    assert!(stderr.contains(message), "zkpay {args:?}: expected {message:?} in:\n{stderr}");
+    assert!(
+        stderr.contains(message),
+        "zkpay {args:?}: expected {message:?} in:\n{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -55,14 +58,20 @@ fn pay_a_peer_from_the_command_line() {
 
     let out = ok(home, "alice.db", &["deposit", "2"]);
     assert!(out.contains("Deposited 2 SOL"), "{out}");
-    assert!(!out.contains("Instruction:"), "runtime noise on stdout: {out}");
+    assert!(
+        !out.contains("Instruction:"),
+        "runtime noise on stdout: {out}"
+    );
     let out = ok(home, "alice.db", &["pay", &bob, "0.75", "--memo", "rent"]);
     assert!(out.contains("Paid 0.75 SOL"), "{out}");
 
     let out = ok(home, "bob.db", &["balance"]);
     assert!(out.contains("Spendable: 0.75 SOL in 1 note(s)"), "{out}");
     let out = ok(home, "bob.db", &["history"]);
-    assert!(out.contains("received") && out.contains("\"rent\""), "{out}");
+    assert!(
+        out.contains("received") && out.contains("\"rent\""),
+        "{out}"
+    );
 
     let public = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
     let out = ok(home, "bob.db", &["withdraw", "0.25", public]);
@@ -102,12 +111,32 @@ fn mistakes_get_clear_errors() {
 
     let typo = format!("{}x", &alice[..alice.len() - 1]);
     fails(home, "alice.db", &["pay", &typo, "0.1"], "checksum");
-    fails(home, "alice.db", &["pay", "bob", "0.1"], "must start with `zkpay:`");
-    fails(home, "alice.db", &["pay", &alice, "5"], "insufficient funds: 5 requested but 1 spendable");
+    fails(
+        home,
+        "alice.db",
+        &["pay", "bob", "0.1"],
+        "must start with `zkpay:`",
+    );
+    fails(
+        home,
+        "alice.db",
+        &["pay", &alice, "5"],
+        "insufficient funds: 5 requested but 1 spendable",
+    );
     fails(home, "alice.db", &["pay", &alice, "-1"], "negative");
     fails(home, "alice.db", &["pay", &alice, "1,5"], "not an amount");
-    fails(home, "alice.db", &["pay", &alice, "0.0000000001"], "more than 9 decimal places");
-    fails(home, "alice.db", &["withdraw", "0.1", "not-a-key"], "not a Solana address");
+    fails(
+        home,
+        "alice.db",
+        &["pay", &alice, "0.0000000001"],
+        "more than 9 decimal places",
+    );
+    fails(
+        home,
+        "alice.db",
+        &["withdraw", "0.1", "not-a-key"],
+        "not a Solana address",
+    );
     let bad_restore = zkpay(home, "restored.db")
         .args(["wallet", "restore"])
         .write_stdin("abandon abandon abandon")

@@ -45,25 +45,36 @@ impl Chain for FaultyChain {
         self.inner.latest_blockhash().await
     }
 
-    async fn is_blockhash_valid(&mut self, blockhash: &solana_sdk::hash::Hash) -> Result<bool, ChainError> {
+    async fn is_blockhash_valid(
+        &mut self,
+        blockhash: &solana_sdk::hash::Hash,
+    ) -> Result<bool, ChainError> {
         if self.expire_blockhashes {
             return Ok(false);
         }
         self.inner.is_blockhash_valid(blockhash).await
     }
 
-    async fn submit(&mut self, transaction: &solana_sdk::transaction::Transaction) -> Result<(), ChainError> {
+    async fn submit(
+        &mut self,
+        transaction: &solana_sdk::transaction::Transaction,
+    ) -> Result<(), ChainError> {
         if std::mem::take(&mut self.drop_submission) {
             return Err(ChainError::Transport("connection reset".into()));
         }
         self.inner.submit(transaction).await?;
         if std::mem::take(&mut self.lose_confirmation) {
-            return Err(ChainError::Transport("timed out waiting for confirmation".into()));
+            return Err(ChainError::Transport(
+                "timed out waiting for confirmation".into(),
+            ));
         }
         Ok(())
     }
 
-    async fn status(&mut self, signature: &solana_sdk::signature::Signature) -> Result<TransactionStatus, ChainError> {
+    async fn status(
+        &mut self,
+        signature: &solana_sdk::signature::Signature,
+    ) -> Result<TransactionStatus, ChainError> {
         self.inner.status(signature).await
     }
 
@@ -95,7 +106,11 @@ impl Chain for FaultyChain {
         Ok(settlements)
     }
 
-    async fn airdrop(&mut self, address: &solana_sdk::pubkey::Pubkey, lamports: u64) -> Result<(), ChainError> {
+    async fn airdrop(
+        &mut self,
+        address: &solana_sdk::pubkey::Pubkey,
+        lamports: u64,
+    ) -> Result<(), ChainError> {
         self.inner.airdrop(address, lamports).await
     }
 }
@@ -105,13 +120,17 @@ async fn wallet(chain: &mut FaultyChain, dir: &TempDir, name: &str) -> (Wallet, 
     let payer = Keypair::new();
     chain.airdrop(&payer.pubkey(), 10 * SOL_UNIT).await.unwrap();
     let store = Store::create(&dir.path().join(name), &phrase).unwrap();
-    let wallet = Wallet::open(chain, store, payer.insecure_clone(), &SOL).await.unwrap();
+    let wallet = Wallet::open(chain, store, payer.insecure_clone(), &SOL)
+        .await
+        .unwrap();
     (wallet, payer)
 }
 
 async fn reopen(chain: &mut FaultyChain, dir: &TempDir, name: &str, payer: &Keypair) -> Wallet {
     let store = Store::open(&dir.path().join(name)).unwrap();
-    Wallet::open(chain, store, payer.insecure_clone(), &SOL).await.unwrap()
+    Wallet::open(chain, store, payer.insecure_clone(), &SOL)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -140,7 +159,10 @@ async fn a_payment_sent_before_a_crash_is_settled_on_the_next_sync() {
     let balance = alice.balance().unwrap();
     assert_eq!((balance.spendable, balance.pending), (3 * SOL_UNIT / 2, 0));
     let last = alice.history().unwrap().pop().unwrap();
-    assert_eq!((last.kind, last.amount, last.confirmed), (HistoryKind::Sent, SOL_UNIT / 2, true));
+    assert_eq!(
+        (last.kind, last.amount, last.confirmed),
+        (HistoryKind::Sent, SOL_UNIT / 2, true)
+    );
     bob.sync(&mut chain).await.unwrap();
     assert_eq!(bob.balance().unwrap().spendable, SOL_UNIT / 2);
 }
@@ -156,7 +178,10 @@ async fn a_payment_that_never_left_is_sent_again_or_released() {
     // Lost before reaching the chain, blockhash still valid: the next sync
     // sends the same signed transaction again.
     chain.drop_submission = true;
-    alice.pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"").await.unwrap_err();
+    alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"")
+        .await
+        .unwrap_err();
     drop(alice);
     let mut alice = reopen(&mut chain, &dir, "alice", &alice_payer).await;
     alice.sync(&mut chain).await.unwrap();
@@ -167,7 +192,10 @@ async fn a_payment_that_never_left_is_sent_again_or_released() {
     // Lost, and its blockhash expired: it can never land, so its notes are
     // spendable again and nothing was paid.
     chain.drop_submission = true;
-    alice.pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"").await.unwrap_err();
+    alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"")
+        .await
+        .unwrap_err();
     assert_eq!(alice.balance().unwrap().pending, 3 * SOL_UNIT / 2);
     chain.expire_blockhashes = true;
     let report = alice.sync(&mut chain).await.unwrap();
@@ -178,7 +206,10 @@ async fn a_payment_that_never_left_is_sent_again_or_released() {
     bob.sync(&mut chain).await.unwrap();
     assert_eq!(bob.balance().unwrap().spendable, SOL_UNIT / 2);
     // And the released notes pay again.
-    alice.pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"").await.unwrap();
+    alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"")
+        .await
+        .unwrap();
     bob.sync(&mut chain).await.unwrap();
     assert_eq!(bob.balance().unwrap().spendable, 3 * SOL_UNIT / 4);
 }
@@ -190,7 +221,10 @@ async fn a_tampered_ciphertext_is_ignored_not_fatal() {
     let (mut alice, _) = wallet(&mut chain, &dir, "alice").await;
     let (mut bob, _) = wallet(&mut chain, &dir, "bob").await;
     alice.deposit(&mut chain, SOL_UNIT).await.unwrap();
-    alice.pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"").await.unwrap();
+    alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"")
+        .await
+        .unwrap();
 
     chain.tamper_ciphertexts = true;
     let report = bob.sync(&mut chain).await.unwrap();
@@ -199,8 +233,13 @@ async fn a_tampered_ciphertext_is_ignored_not_fatal() {
     assert_eq!(bob.balance().unwrap().spendable, 0);
     // The tree is still right: later payments are found and spendable.
     chain.tamper_ciphertexts = false;
-    alice.pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"").await.unwrap();
+    alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 4, b"")
+        .await
+        .unwrap();
     bob.sync(&mut chain).await.unwrap();
     assert_eq!(bob.balance().unwrap().spendable, SOL_UNIT / 4);
-    bob.pay(&mut chain, &alice.address(), SOL_UNIT / 8, b"").await.unwrap();
+    bob.pay(&mut chain, &alice.address(), SOL_UNIT / 8, b"")
+        .await
+        .unwrap();
 }

@@ -32,14 +32,19 @@ impl Setup {
     async fn wallet(&mut self, name: &str) -> (Wallet, String) {
         let (phrase, _) = WalletKeys::generate(&mut OsRng);
         let payer = Keypair::new();
-        self.chain.airdrop(&payer.pubkey(), 10 * SOL_UNIT).await.unwrap();
+        self.chain
+            .airdrop(&payer.pubkey(), 10 * SOL_UNIT)
+            .await
+            .unwrap();
         let wallet = self.open(name, &phrase, payer).await;
         (wallet, phrase.to_string())
     }
 
     async fn open(&mut self, name: &str, phrase: &str, payer: Keypair) -> Wallet {
         let store = Store::create(&self.dir.path().join(name), phrase).unwrap();
-        Wallet::open(&mut self.chain, store, payer, &SOL).await.unwrap()
+        Wallet::open(&mut self.chain, store, payer, &SOL)
+            .await
+            .unwrap()
     }
 
     async fn lamports(&mut self, address: &Pubkey) -> u64 {
@@ -95,12 +100,20 @@ async fn two_wallets_pay_each_other_and_withdraw() {
     let kinds: Vec<_> = alice.history().unwrap().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [HistoryKind::Deposit, HistoryKind::Sent, HistoryKind::Received]
+        [
+            HistoryKind::Deposit,
+            HistoryKind::Sent,
+            HistoryKind::Received
+        ]
     );
     let kinds: Vec<_> = bob.history().unwrap().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [HistoryKind::Received, HistoryKind::Sent, HistoryKind::Withdrawal]
+        [
+            HistoryKind::Received,
+            HistoryKind::Sent,
+            HistoryKind::Withdrawal
+        ]
     );
 }
 
@@ -112,19 +125,42 @@ async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
     let (mut carol, _) = s.wallet("carol").await;
 
     alice.deposit(&mut s.chain, 3 * SOL_UNIT).await.unwrap();
-    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT, b"one").await.unwrap();
-    alice.pay(&mut s.chain, &carol.address(), SOL_UNIT / 2, b"").await.unwrap();
-    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT / 4, b"two").await.unwrap();
+    alice
+        .pay(&mut s.chain, &bob.address(), SOL_UNIT, b"one")
+        .await
+        .unwrap();
+    alice
+        .pay(&mut s.chain, &carol.address(), SOL_UNIT / 2, b"")
+        .await
+        .unwrap();
+    alice
+        .pay(&mut s.chain, &bob.address(), SOL_UNIT / 4, b"two")
+        .await
+        .unwrap();
     bob.sync(&mut s.chain).await.unwrap();
-    bob.pay(&mut s.chain, &carol.address(), SOL_UNIT / 10, b"").await.unwrap();
+    bob.pay(&mut s.chain, &carol.address(), SOL_UNIT / 10, b"")
+        .await
+        .unwrap();
     carol.sync(&mut s.chain).await.unwrap();
-    carol.pay(&mut s.chain, &bob.address(), SOL_UNIT / 20, b"").await.unwrap();
+    carol
+        .pay(&mut s.chain, &bob.address(), SOL_UNIT / 20, b"")
+        .await
+        .unwrap();
     bob.sync(&mut s.chain).await.unwrap();
     alice.sync(&mut s.chain).await.unwrap();
 
-    assert_eq!(spendable(&alice), 3 * SOL_UNIT - SOL_UNIT - SOL_UNIT / 2 - SOL_UNIT / 4);
-    assert_eq!(spendable(&bob), SOL_UNIT + SOL_UNIT / 4 - SOL_UNIT / 10 + SOL_UNIT / 20);
-    assert_eq!(spendable(&carol), SOL_UNIT / 2 + SOL_UNIT / 10 - SOL_UNIT / 20);
+    assert_eq!(
+        spendable(&alice),
+        3 * SOL_UNIT - SOL_UNIT - SOL_UNIT / 2 - SOL_UNIT / 4
+    );
+    assert_eq!(
+        spendable(&bob),
+        SOL_UNIT + SOL_UNIT / 4 - SOL_UNIT / 10 + SOL_UNIT / 20
+    );
+    assert_eq!(
+        spendable(&carol),
+        SOL_UNIT / 2 + SOL_UNIT / 10 - SOL_UNIT / 20
+    );
 
     // Bob restores from his phrase alone, into a new file.
     let payer = Keypair::new();
@@ -134,14 +170,24 @@ async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
     let report = restored.sync(&mut s.chain).await.unwrap();
     assert_eq!(report.settlements, 6);
     let leaves = |w: &Wallet| {
-        let mut notes: Vec<_> = w.unspent_notes().unwrap().iter().map(|n| (n.leaf_index, n.amount)).collect();
+        let mut notes: Vec<_> = w
+            .unspent_notes()
+            .unwrap()
+            .iter()
+            .map(|n| (n.leaf_index, n.amount))
+            .collect();
         notes.sort();
         notes
     };
     assert_eq!(leaves(&restored), leaves(&bob));
     assert_eq!(restored.balance().unwrap(), bob.balance().unwrap());
     // Its history is rebuilt from what its keys read, outgoing view included.
-    let kinds: Vec<_> = restored.history().unwrap().iter().map(|e| (e.kind, e.amount)).collect();
+    let kinds: Vec<_> = restored
+        .history()
+        .unwrap()
+        .iter()
+        .map(|e| (e.kind, e.amount))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -152,7 +198,10 @@ async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
         ]
     );
     // The restored wallet can spend what it recovered.
-    restored.pay(&mut s.chain, &alice.address(), SOL_UNIT, b"").await.unwrap();
+    restored
+        .pay(&mut s.chain, &alice.address(), SOL_UNIT, b"")
+        .await
+        .unwrap();
     bob.sync(&mut s.chain).await.unwrap();
     assert_eq!(spendable(&bob), spendable(&restored));
 }
@@ -164,11 +213,21 @@ async fn a_wallet_never_picks_up_notes_that_are_not_its_own() {
     let (mut bob, _) = s.wallet("bob").await;
     let (mut eve, _) = s.wallet("eve").await;
     alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
-    alice.pay(&mut s.chain, &bob.address(), SOL_UNIT / 2, b"").await.unwrap();
+    alice
+        .pay(&mut s.chain, &bob.address(), SOL_UNIT / 2, b"")
+        .await
+        .unwrap();
     bob.sync(&mut s.chain).await.unwrap();
     let report = eve.sync(&mut s.chain).await.unwrap();
     assert_eq!(report.new_notes, 0);
-    assert_eq!(eve.balance().unwrap(), Balance { spendable: 0, pending: 0, notes: 0 });
+    assert_eq!(
+        eve.balance().unwrap(),
+        Balance {
+            spendable: 0,
+            pending: 0,
+            notes: 0
+        }
+    );
     assert!(eve.history().unwrap().is_empty());
     assert_eq!(spendable(&bob), SOL_UNIT / 2);
 }
@@ -188,7 +247,11 @@ async fn larger_payments_merge_notes_first() {
     let kinds: Vec<_> = receipts.iter().map(|r| r.kind).collect();
     assert_eq!(
         kinds,
-        [HistoryKind::Consolidation, HistoryKind::Consolidation, HistoryKind::Sent]
+        [
+            HistoryKind::Consolidation,
+            HistoryKind::Consolidation,
+            HistoryKind::Sent
+        ]
     );
     bob.sync(&mut s.chain).await.unwrap();
     assert_eq!(spendable(&bob), 9 * SOL_UNIT / 10);
@@ -201,20 +264,41 @@ async fn bad_requests_give_clear_errors_and_change_nothing() {
     let (mut alice, _) = s.wallet("alice").await;
     let (bob, _) = s.wallet("bob").await;
     alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
-    let before = (alice.balance().unwrap(), alice.history().unwrap(), alice.tree_len());
+    let before = (
+        alice.balance().unwrap(),
+        alice.history().unwrap(),
+        alice.tree_len(),
+    );
 
     let error = alice
         .pay(&mut s.chain, &bob.address(), 2 * SOL_UNIT, b"")
         .await
         .unwrap_err();
-    assert!(matches!(error, WalletError::InsufficientFunds { .. }), "{error}");
-    assert_eq!(error.to_string(), "insufficient funds: 2 requested but 1 spendable");
+    assert!(
+        matches!(error, WalletError::InsufficientFunds { .. }),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "insufficient funds: 2 requested but 1 spendable"
+    );
 
     let error = alice
-        .withdraw(&mut s.chain, SOL_UNIT, &Pubkey::new_unique(), Some(Relayer { keypair: &Keypair::new(), fee: 1 }))
+        .withdraw(
+            &mut s.chain,
+            SOL_UNIT,
+            &Pubkey::new_unique(),
+            Some(Relayer {
+                keypair: &Keypair::new(),
+                fee: 1,
+            }),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(error, WalletError::InsufficientFunds { .. }), "{error}");
+    assert!(
+        matches!(error, WalletError::InsufficientFunds { .. }),
+        "{error}"
+    );
 
     let error = alice
         .pay(&mut s.chain, &bob.address(), 1, &[b'x'; 33])
@@ -227,9 +311,19 @@ async fn bad_requests_give_clear_errors_and_change_nothing() {
 
     // A deposit the payer cannot fund is rejected by the runtime; the
     // pending record is released.
-    let error = alice.deposit(&mut s.chain, 50 * SOL_UNIT).await.unwrap_err();
+    let error = alice
+        .deposit(&mut s.chain, 50 * SOL_UNIT)
+        .await
+        .unwrap_err();
     assert!(matches!(error, WalletError::Rejected(_)), "{error}");
 
     alice.sync(&mut s.chain).await.unwrap();
-    assert_eq!((alice.balance().unwrap(), alice.history().unwrap(), alice.tree_len()), before);
+    assert_eq!(
+        (
+            alice.balance().unwrap(),
+            alice.history().unwrap(),
+            alice.tree_len()
+        ),
+        before
+    );
 }

@@ -434,7 +434,7 @@ async fn a_pool_is_initialised_once() {
     let lamports = chain.rent(zkpay::state::CommitmentTreeAccount::SPACE).await;
     let payer = chain.payer();
     let vault_before = chain.account(keys.vault).await;
-    let instructions = initialize_pool_instructions(&payer, &keys, lamports, false);
+    let instructions = initialize_pool_instructions(&payer, &keys, lamports);
     assert_program_error(
         chain.send(&instructions, &[&tree]).await,
         ZkpayError::PoolAlreadyInitialized,

@@ -83,8 +83,9 @@ impl EmbeddedChain {
         };
         let state = match std::fs::read(path) {
             Ok(bytes) => {
-                let state: State = bincode::deserialize(&bytes)
-                    .map_err(|e| state_error(format!("unreadable ({e}); delete it to start over")))?;
+                let state: State = bincode::deserialize(&bytes).map_err(|e| {
+                    state_error(format!("unreadable ({e}); delete it to start over"))
+                })?;
                 if state.version != STATE_VERSION {
                     return Err(state_error(format!(
                         "version {} is not {STATE_VERSION}; delete it to start over",
@@ -162,7 +163,9 @@ impl EmbeddedChain {
                 .iter()
                 .map(|s| {
                     let mut bytes = Vec::new();
-                    s.event.serialize(&mut bytes).expect("events serialise to memory");
+                    s.event
+                        .serialize(&mut bytes)
+                        .expect("events serialise to memory");
                     (s.signature, bytes)
                 })
                 .collect(),
@@ -251,8 +254,11 @@ impl Chain for EmbeddedChain {
             Some((program, ix.instruction.data.as_slice()))
         }));
         let signature = transaction.signatures[0];
-        self.ledger
-            .extend(events.into_iter().map(|event| Settlement { signature, event }));
+        self.ledger.extend(
+            events
+                .into_iter()
+                .map(|event| Settlement { signature, event }),
+        );
         self.touched.extend(keys.iter().copied());
         self.persist().await
     }
@@ -282,7 +288,12 @@ impl Chain for EmbeddedChain {
     }
 
     async fn rent_exempt_minimum(&mut self, space: usize) -> Result<u64, ChainError> {
-        let rent = self.context.banks_client.get_rent().await.map_err(transport)?;
+        let rent = self
+            .context
+            .banks_client
+            .get_rent()
+            .await
+            .map_err(transport)?;
         Ok(rent.minimum_balance(space))
     }
 
@@ -315,11 +326,18 @@ impl Chain for EmbeddedChain {
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         let faucet = self.context.payer.insecure_clone();
-        let transfer =
-            anchor_lang::solana_program::system_instruction::transfer(&faucet.pubkey(), address, lamports);
+        let transfer = anchor_lang::solana_program::system_instruction::transfer(
+            &faucet.pubkey(),
+            address,
+            lamports,
+        );
         let blockhash = self.latest_blockhash().await?;
-        let transaction =
-            Transaction::new_signed_with_payer(&[transfer], Some(&faucet.pubkey()), &[&faucet], blockhash);
+        let transaction = Transaction::new_signed_with_payer(
+            &[transfer],
+            Some(&faucet.pubkey()),
+            &[&faucet],
+            blockhash,
+        );
         self.submit(&transaction).await
     }
 }

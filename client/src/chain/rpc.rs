@@ -4,8 +4,8 @@
 use solana_client::nonblocking::rpc_client::RpcClient;
 use solana_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_client::rpc_config::RpcTransactionConfig;
-use solana_sdk::account::Account;
 use solana_commitment_config::CommitmentConfig;
+use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
@@ -51,11 +51,10 @@ impl RpcChain {
             .get_transaction_with_config(&signature, config)
             .await
             .map_err(rpc)?;
-        let transaction = confirmed
-            .transaction
-            .transaction
-            .decode()
-            .ok_or_else(|| ChainError::Data(format!("transaction {signature} is not decodable")))?;
+        let transaction =
+            confirmed.transaction.transaction.decode().ok_or_else(|| {
+                ChainError::Data(format!("transaction {signature} is not decodable"))
+            })?;
         let meta = confirmed
             .transaction
             .meta
@@ -66,21 +65,27 @@ impl RpcChain {
         let keys = transaction.message.static_account_keys();
         let inner: Option<Vec<_>> = meta.inner_instructions.into();
         let mut instructions = Vec::new();
-        for ix in inner.unwrap_or_default().into_iter().flat_map(|i| i.instructions) {
+        for ix in inner
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|i| i.instructions)
+        {
             if let UiInstruction::Compiled(ix) = ix {
                 let Some(program) = keys.get(usize::from(ix.program_id_index)) else {
                     continue;
                 };
-                let data = bs58::decode(&ix.data)
-                    .into_vec()
-                    .map_err(|e| ChainError::Data(format!("inner instruction of {signature}: {e}")))?;
+                let data = bs58::decode(&ix.data).into_vec().map_err(|e| {
+                    ChainError::Data(format!("inner instruction of {signature}: {e}"))
+                })?;
                 instructions.push((*program, data));
             }
         }
-        Ok(settled_events(instructions.iter().map(|(p, d)| (p, d.as_slice())))
-            .into_iter()
-            .map(|event| Settlement { signature, event })
-            .collect())
+        Ok(
+            settled_events(instructions.iter().map(|(p, d)| (p, d.as_slice())))
+                .into_iter()
+                .map(|event| Settlement { signature, event })
+                .collect(),
+        )
     }
 }
 
@@ -112,7 +117,11 @@ impl Chain for RpcChain {
     }
 
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {
-        let status = self.client.get_signature_status(signature).await.map_err(rpc)?;
+        let status = self
+            .client
+            .get_signature_status(signature)
+            .await
+            .map_err(rpc)?;
         Ok(match status {
             None => TransactionStatus::Unknown,
             Some(Ok(())) => TransactionStatus::Succeeded,
@@ -123,7 +132,12 @@ impl Chain for RpcChain {
     async fn accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
         let mut accounts = Vec::with_capacity(addresses.len());
         for chunk in addresses.chunks(100) {
-            accounts.extend(self.client.get_multiple_accounts(chunk).await.map_err(rpc)?);
+            accounts.extend(
+                self.client
+                    .get_multiple_accounts(chunk)
+                    .await
+                    .map_err(rpc)?,
+            );
         }
         Ok(accounts)
     }

@@ -85,7 +85,9 @@ pub enum WalletError {
         reason: String,
     },
     /// The local tree disagrees with the chain.
-    #[error("the wallet's copy of the tree disagrees with the chain ({0}); run `zkpay sync --rescan`")]
+    #[error(
+        "the wallet's copy of the tree disagrees with the chain ({0}); run `zkpay sync --rescan`"
+    )]
     TreeMismatch(String),
     /// The proving key could not be loaded.
     #[error("proving key: {0}")]
@@ -267,7 +269,12 @@ impl Wallet {
     /// Confirmed history, oldest first, then payments still in flight.
     pub fn history(&self) -> Result<Vec<HistoryEntry>, WalletError> {
         let mut entries = self.store.history(&self.pool.pool)?;
-        entries.extend(self.store.pending(&self.pool.pool)?.into_iter().map(|p| p.entry));
+        entries.extend(
+            self.store
+                .pending(&self.pool.pool)?
+                .into_iter()
+                .map(|p| p.entry),
+        );
         Ok(entries)
     }
 
@@ -316,7 +323,12 @@ impl Wallet {
             ext_amount: 0,
             fee: 0,
             recipient: self.payer.pubkey(),
-            entry: (HistoryKind::Sent, amount, Some(to.to_string()), memo.to_vec()),
+            entry: (
+                HistoryKind::Sent,
+                amount,
+                Some(to.to_string()),
+                memo.to_vec(),
+            ),
         };
         let steps = receipts.len() + 1;
         receipts.push(self.settle(chain, transfer, None, (steps, steps)).await?);
@@ -350,10 +362,18 @@ impl Wallet {
             ext_amount,
             fee,
             recipient: *recipient,
-            entry: (HistoryKind::Withdrawal, amount, Some(recipient.to_string()), Vec::new()),
+            entry: (
+                HistoryKind::Withdrawal,
+                amount,
+                Some(recipient.to_string()),
+                Vec::new(),
+            ),
         };
         let steps = receipts.len() + 1;
-        receipts.push(self.settle(chain, transfer, relayer, (steps, steps)).await?);
+        receipts.push(
+            self.settle(chain, transfer, relayer, (steps, steps))
+                .await?,
+        );
         Ok(receipts)
     }
 
@@ -437,7 +457,10 @@ impl Wallet {
                 asset_id,
             };
             let path = self.tree.path(stored.leaf_index).ok_or_else(|| {
-                WalletError::TreeMismatch(format!("note at leaf {} is not in the tree", stored.leaf_index))
+                WalletError::TreeMismatch(format!(
+                    "note at leaf {} is not in the tree",
+                    stored.leaf_index
+                ))
             })?;
             inputs.push(InputNote {
                 note,
@@ -503,7 +526,8 @@ impl Wallet {
             },
         };
         let spends: Vec<u64> = transfer.inputs.iter().map(|n| n.leaf_index).collect();
-        self.store.begin_pending(&self.pool.pool, &pending, &spends)?;
+        self.store
+            .begin_pending(&self.pool.pool, &pending, &spends)?;
         self.report(Progress::Submitting { step, steps });
         let sent = Instant::now();
         match chain.submit(&transaction).await {
@@ -541,4 +565,3 @@ pub fn prover() -> Result<&'static TransferProver, WalletError> {
     let prover = TransferProver::load().map_err(|e| WalletError::ProvingKey(e.to_string()))?;
     Ok(PROVER.get_or_init(|| prover))
 }
-

@@ -22,7 +22,9 @@ pub enum Selection {
 pub fn select(notes: &[StoredNote], target: u64) -> Selection {
     let mut sorted: Vec<&StoredNote> = notes.iter().filter(|n| n.amount > 0).collect();
     sorted.sort_by_key(|n| n.amount);
-    let available = sorted.iter().fold(0u64, |sum, n| sum.saturating_add(n.amount));
+    let available = sorted
+        .iter()
+        .fold(0u64, |sum, n| sum.saturating_add(n.amount));
     if available < target {
         return Selection::Insufficient { available };
     }
@@ -125,7 +127,10 @@ mod tests {
 
     #[test]
     fn reports_what_is_available() {
-        assert_eq!(select(&notes(&[10, 0, 5]), 16), Selection::Insufficient { available: 15 });
+        assert_eq!(
+            select(&notes(&[10, 0, 5]), 16),
+            Selection::Insufficient { available: 15 }
+        );
         assert_eq!(select(&[], 1), Selection::Insufficient { available: 0 });
     }
 }

@@ -74,7 +74,10 @@ impl Wallet {
             .collect();
         let mut known: HashMap<FieldBytes, u64> = self
             .store
-            .notes(&pool, &[NoteState::Unspent, NoteState::Pending, NoteState::Spent])?
+            .notes(
+                &pool,
+                &[NoteState::Unspent, NoteState::Pending, NoteState::Spent],
+            )?
             .into_iter()
             .map(|n| (n.nullifier, n.amount))
             .collect();
@@ -220,14 +223,18 @@ impl Wallet {
             }
             if let Some(sent) = outgoing[k].as_ref().filter(|n| n.amount > 0) {
                 sent_total += sent.amount;
-                batch.history.push(line(HistoryKind::Sent, sent.amount, &sent.memo));
+                batch
+                    .history
+                    .push(line(HistoryKind::Sent, sent.amount, &sent.memo));
             }
         }
         let left = spent_ours.saturating_sub(ours_out + sent_total);
         if left > 0 {
             batch.history.push(line(HistoryKind::Withdrawal, left, &[]));
         } else if sent_total == 0 {
-            batch.history.push(line(HistoryKind::Consolidation, ours_out, &[]));
+            batch
+                .history
+                .push(line(HistoryKind::Consolidation, ours_out, &[]));
         }
     }
 

@@ -4,12 +4,10 @@
 
 use std::sync::OnceLock;
 
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_lang::AccountDeserialize;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use solana_program_test::{
-    processor, BanksClient, BanksClientError, ProgramTest, ProgramTestContext,
-};
+use solana_program_test::{BanksClient, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
@@ -17,7 +15,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
 use zkpay::constants::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
 use zkpay::errors::ZkpayError;
-use zkpay::instructions::{InitializePoolArgs, TransactArgs};
+use zkpay::instructions::TransactArgs;
 use zkpay::state::CommitmentTreeAccount;
 use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::note::{Note, SpendingKey};
@@ -32,28 +30,8 @@ use zkpay_core::tree::CommitmentTree;
 /// The system program's id.
 pub const SYSTEM_PROGRAM: Pubkey = Pubkey::new_from_array([0u8; 32]);
 
-fn process_instruction(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: only narrows the invariant AccountInfo lifetime to this call;
-    // program-test's account buffers outlive it.
-    let accounts = unsafe {
-        std::mem::transmute::<
-            &[anchor_lang::prelude::AccountInfo<'_>],
-            &[anchor_lang::prelude::AccountInfo<'_>],
-        >(accounts)
-    };
-    zkpay::entry(program_id, accounts, data)
-}
-
 /// The runtime with the zkpay program loaded (natively).
-pub fn program_test() -> ProgramTest {
-    let mut test = ProgramTest::new("zkpay", zkpay::ID, processor!(process_instruction));
-    test.prefer_bpf(false);
-    test
-}
+pub use zkpay_client::chain::embedded::program_test;
 
 /// The prover for the committed verifying key, shared by a test binary.
 pub fn prover() -> &'static TransferProver {
@@ -112,34 +90,9 @@ pub fn initialize_pool_instructions(
     payer: &Pubkey,
     keys: &PoolKeys,
     tree_lamports: u64,
-    spl: bool,
 ) -> Vec<Instruction> {
-    let space = CommitmentTreeAccount::SPACE as u64;
-    let create_tree = anchor_lang::solana_program::system_instruction::create_account(
-        payer,
-        &keys.tree,
-        tree_lamports,
-        space,
-        &zkpay::ID,
-    );
-    let accounts = zkpay::accounts::InitializePool {
-        payer: *payer,
-        pool: keys.pool,
-        tree: keys.tree,
-        vault: keys.vault,
-        mint: spl.then_some(keys.mint),
-        token_program: spl.then_some(spl_token_interface::ID),
-        system_program: SYSTEM_PROGRAM,
-    };
-    let initialize = Instruction {
-        program_id: zkpay::ID,
-        accounts: accounts.to_account_metas(None),
-        data: zkpay::instruction::InitializePool {
-            args: InitializePoolArgs { mint: keys.mint },
-        }
-        .data(),
-    };
-    vec![create_tree, initialize]
+    zkpay_client::pool::initialize_pool_instructions(payer, &keys.mint, &keys.tree, tree_lamports)
+        .to_vec()
 }
 
 /// A running chain with one pool, and an off-chain mirror of its tree.
@@ -188,7 +141,7 @@ impl Chain {
         let keys = pool_keys(mint, &tree_keypair);
         let lamports = self.rent(CommitmentTreeAccount::SPACE).await;
         let payer = self.payer();
-        let instructions = initialize_pool_instructions(&payer, &keys, lamports, keys.is_spl());
+        let instructions = initialize_pool_instructions(&payer, &keys, lamports);
         self.send(&instructions, &[&tree_keypair]).await.unwrap();
         keys
     }
@@ -460,31 +413,31 @@ pub struct Payment {
 impl Payment {
     /// The `transact` instruction for this payment on `keys`' pool.
     pub fn instruction(&self, payer: &Pubkey, keys: &PoolKeys) -> Instruction {
-        let accounts = zkpay::accounts::Transact {
-            payer: *payer,
+        let pool = zkpay_client::pool::PoolInfo {
+            mint: keys.mint,
             pool: keys.pool,
             tree: keys.tree,
             vault: keys.vault,
-            nullifier_0: keys.nullifier_address(&self.input_nullifiers[0]),
-            nullifier_1: keys.nullifier_address(&self.input_nullifiers[1]),
+            asset_id: keys.asset_id(),
+            decimals: 0,
+            kind: if keys.is_spl() {
+                zkpay::state::AssetKind::SplToken
+            } else {
+                zkpay::state::AssetKind::Sol
+            },
+        };
+        let accounts = zkpay_client::transact::TransactAccounts {
+            payer: *payer,
             recipient: self.recipient,
             relayer: self.relayer,
-            mint: keys.is_spl().then_some(keys.mint),
             depositor_token: self.depositor_token,
-            token_program: keys.is_spl().then_some(spl_token_interface::ID),
-            system_program: SYSTEM_PROGRAM,
-            event_authority: zkpay::EVENT_AUTHORITY_AND_BUMP.0,
-            program: zkpay::ID,
         };
-        Instruction {
-            program_id: zkpay::ID,
-            accounts: accounts.to_account_metas(None),
-            data: zkpay::instruction::Transact {
-                input_nullifiers: self.input_nullifiers,
-                args: self.args.clone(),
-            }
-            .data(),
-        }
+        zkpay_client::transact::transact_instruction(
+            &pool,
+            &accounts,
+            self.input_nullifiers,
+            self.args.clone(),
+        )
     }
 
     /// The leaf index the first output will get, and the new commitments.

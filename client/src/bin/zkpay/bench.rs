@@ -28,8 +28,14 @@ fn median(mut values: Vec<Duration>) -> Duration {
 
 /// Measures and prints the table.
 pub async fn run(notes: usize, payments: usize) -> Result<()> {
-    ensure!(notes >= 100 && payments >= 1, "use --notes 100 or more and --payments 1 or more");
-    println!("zkpay bench ({} threads available)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    ensure!(
+        notes >= 100 && payments >= 1,
+        "use --notes 100 or more and --payments 1 or more"
+    );
+    println!(
+        "zkpay bench ({} threads available)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     println!();
     let (payment_rows, sizes) = payments_on_embedded_chain(payments).await?;
     let scan = scan_rate(notes)?;
@@ -50,7 +56,11 @@ pub async fn run(notes: usize, payments: usize) -> Result<()> {
     Ok(())
 }
 
-async fn new_wallet(chain: &mut EmbeddedChain, dir: &std::path::Path, name: &str) -> Result<Wallet> {
+async fn new_wallet(
+    chain: &mut EmbeddedChain,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<Wallet> {
     let (phrase, _) = WalletKeys::generate(&mut OsRng);
     let payer = Keypair::new();
     chain.airdrop(&payer.pubkey(), 100 * SOL_UNIT).await?;
@@ -68,21 +78,49 @@ async fn payments_on_embedded_chain(payments: usize) -> Result<(Rows, Vec<(Strin
     let deposit = alice.deposit(&mut chain, 50 * SOL_UNIT).await?;
     let mut receipts: Vec<Receipt> = Vec::new();
     for _ in 0..payments {
-        receipts.extend(alice.pay(&mut chain, &bob.address(), SOL_UNIT / 100, b"").await?);
+        receipts.extend(
+            alice
+                .pay(&mut chain, &bob.address(), SOL_UNIT / 100, b"")
+                .await?,
+        );
     }
-    let withdrawal = alice.withdraw(&mut chain, SOL_UNIT, &Pubkey::new_unique(), None).await?;
+    let withdrawal = alice
+        .withdraw(&mut chain, SOL_UNIT, &Pubkey::new_unique(), None)
+        .await?;
     let relayer = Keypair::new();
     chain.airdrop(&relayer.pubkey(), SOL_UNIT).await?;
     let relayed = alice
-        .withdraw(&mut chain, SOL_UNIT, &Pubkey::new_unique(), Some(Relayer { keypair: &relayer, fee: 1_000_000 }))
+        .withdraw(
+            &mut chain,
+            SOL_UNIT,
+            &Pubkey::new_unique(),
+            Some(Relayer {
+                keypair: &relayer,
+                fee: 1_000_000,
+            }),
+        )
         .await?;
     let prove = median(receipts.iter().map(|r| r.prove_time).collect());
     let settle = median(receipts.iter().map(|r| r.settle_time).collect());
-    let end_to_end = median(receipts.iter().map(|r| r.prove_time + r.settle_time).collect());
+    let end_to_end = median(
+        receipts
+            .iter()
+            .map(|r| r.prove_time + r.settle_time)
+            .collect(),
+    );
     let rows = vec![
-        (format!("proof of a payment, median of {payments}"), ms(prove)),
-        ("send + confirm + sync on the embedded chain, median".into(), ms(settle)),
-        ("one private payment end to end (prove + send + confirm + sync), median".into(), ms(end_to_end)),
+        (
+            format!("proof of a payment, median of {payments}"),
+            ms(prove),
+        ),
+        (
+            "send + confirm + sync on the embedded chain, median".into(),
+            ms(settle),
+        ),
+        (
+            "one private payment end to end (prove + send + confirm + sync), median".into(),
+            ms(end_to_end),
+        ),
     ];
     let sizes = vec![
         ("deposit".to_string(), deposit.size),
@@ -106,25 +144,47 @@ fn scan_rate(count: usize) -> Result<Rows> {
                 let ours = &ours;
                 scope.spawn(move || {
                     let sender = WalletKeys::generate(&mut OsRng).1;
-                    let strangers: Vec<_> = (0..16).map(|_| WalletKeys::generate(&mut OsRng).1.address()).collect();
+                    let strangers: Vec<_> = (0..16)
+                        .map(|_| WalletKeys::generate(&mut OsRng).1.address())
+                        .collect();
                     let range = (t * per_thread)..((t + 1) * per_thread).min(count);
                     range
                         .map(|i| {
-                            let to = if i % 100 == 0 { ours.address() } else { strangers[i % 16] };
-                            let sealed = seal_note(&to, 1 + i as u64, asset_id, b"", sender.outgoing_view_key(), &mut OsRng)
-                                .expect("empty memo");
+                            let to = if i % 100 == 0 {
+                                ours.address()
+                            } else {
+                                strangers[i % 16]
+                            };
+                            let sealed = seal_note(
+                                &to,
+                                1 + i as u64,
+                                asset_id,
+                                b"",
+                                sender.outgoing_view_key(),
+                                &mut OsRng,
+                            )
+                            .expect("empty memo");
                             (to_bytes(&sealed.note.commitment()), sealed.ciphertext)
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("generator thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("generator thread"))
+            .collect()
     });
-    println!("(generated {count} encrypted notes in {})", ms(started.elapsed()));
+    println!(
+        "(generated {count} encrypted notes in {})",
+        ms(started.elapsed())
+    );
     let expected = count.div_ceil(100);
     let mut rows = Vec::new();
-    for (label, policy) in [("with view tag", ViewTag::Check), ("without view tag", ViewTag::Ignore)] {
+    for (label, policy) in [
+        ("with view tag", ViewTag::Check),
+        ("without view tag", ViewTag::Ignore),
+    ] {
         for parallel in [1, threads] {
             let started = Instant::now();
             let chunk = count.div_ceil(parallel);
@@ -136,17 +196,30 @@ fn scan_rate(count: usize) -> Result<Rows> {
                         scope.spawn(move || {
                             part.iter()
                                 .filter(|(commitment, ciphertext)| {
-                                    open_incoming(ours.incoming_view_key(), ours.owner(), asset_id, commitment, ciphertext, policy)
-                                        .is_some()
+                                    open_incoming(
+                                        ours.incoming_view_key(),
+                                        ours.owner(),
+                                        asset_id,
+                                        commitment,
+                                        ciphertext,
+                                        policy,
+                                    )
+                                    .is_some()
                                 })
                                 .count()
                         })
                     })
                     .collect();
-                handles.into_iter().map(|h| h.join().expect("scan thread")).sum()
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("scan thread"))
+                    .sum()
             });
             let elapsed = started.elapsed();
-            ensure!(found == expected, "scan found {found} notes, expected {expected}");
+            ensure!(
+                found == expected,
+                "scan found {found} notes, expected {expected}"
+            );
             let rate = count as f64 / elapsed.as_secs_f64();
             rows.push((
                 format!("wallet scan, {label}, {parallel} thread(s), {count} notes"),

@@ -81,7 +81,10 @@ pub async fn run(cli: Cli) -> Result<()> {
     if let Command::Pool(PoolCommand::Open) = &cli.command {
         let payer = payer(&cli, &home, &mut chain).await?;
         let pool = open_pool(&mut chain, &payer, &mint(&cli)?).await?;
-        println!("Opened pool {} (tree {}, vault {})", pool.pool, pool.tree, pool.vault);
+        println!(
+            "Opened pool {} (tree {}, vault {})",
+            pool.pool, pool.tree, pool.vault
+        );
         return Ok(());
     }
     let payer = payer(&cli, &home, &mut chain).await?;
@@ -93,7 +96,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Deposit { amount } => {
             let amount = parse_amount(amount, decimals)?;
             let receipt = wallet.deposit(&mut chain, amount).await?;
-            println!("Deposited {} {unit} into the pool.", format_amount(amount, decimals));
+            println!(
+                "Deposited {} {unit} into the pool.",
+                format_amount(amount, decimals)
+            );
             print_receipts(&[receipt]);
         }
         Command::Pay {
@@ -111,7 +117,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                     receipts.len() - 1
                 );
             }
-            println!("Paid {} {unit} to {to} privately.", format_amount(amount, decimals));
+            println!(
+                "Paid {} {unit} to {to} privately.",
+                format_amount(amount, decimals)
+            );
             print_receipts(&receipts);
         }
         Command::Withdraw {
@@ -121,8 +130,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             fee,
         } => {
             let amount = parse_amount(amount, decimals)?;
-            let recipient = Pubkey::from_str(recipient)
-                .map_err(|_| anyhow!("`{recipient}` is not a Solana address (base58 public key)"))?;
+            let recipient = Pubkey::from_str(recipient).map_err(|_| {
+                anyhow!("`{recipient}` is not a Solana address (base58 public key)")
+            })?;
             let relayer = relayer.as_deref().map(read_keypair).transpose()?;
             let fee = fee
                 .as_deref()
@@ -130,7 +140,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .transpose()?
                 .unwrap_or(0);
             let relayer = relayer.as_ref().map(|keypair| Relayer { keypair, fee });
-            let receipts = wallet.withdraw(&mut chain, amount, &recipient, relayer).await?;
+            let receipts = wallet
+                .withdraw(&mut chain, amount, &recipient, relayer)
+                .await?;
             println!(
                 "Withdrew {} {unit} to {recipient}.",
                 format_amount(amount, decimals)
@@ -254,7 +266,9 @@ fn home(cli: &Cli) -> Result<PathBuf> {
     let data = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .ok_or_else(|| anyhow!("cannot tell where to keep the wallet: set ZKPAY_HOME or pass --home"))?;
+        .ok_or_else(|| {
+            anyhow!("cannot tell where to keep the wallet: set ZKPAY_HOME or pass --home")
+        })?;
     Ok(data.join("zkpay"))
 }
 
@@ -282,11 +296,10 @@ async fn payer(cli: &Cli, home: &Path, chain: &mut AnyChain) -> Result<Keypair> 
     if let Some(path) = &cli.keypair {
         return read_keypair(path);
     }
-    let solana_default = std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".config/solana/id.json"));
+    let solana_default =
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/solana/id.json"));
     let AnyChain::Embedded(embedded) = chain else {
-        let path = solana_default
-            .ok_or_else(|| anyhow!("no payer keypair: pass --keypair"))?;
+        let path = solana_default.ok_or_else(|| anyhow!("no payer keypair: pass --keypair"))?;
         return read_keypair(&path);
     };
     let path = home.join("payer.json");

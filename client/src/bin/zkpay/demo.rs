@@ -78,7 +78,8 @@ pub async fn run() -> Result<()> {
         ms(key_started.elapsed())
     );
 
-    let started = step.begin("Alice and Bob create wallets (BIP39 phrase -> keys -> shielded address)");
+    let started =
+        step.begin("Alice and Bob create wallets (BIP39 phrase -> keys -> shielded address)");
     let dir = tempfile::tempdir()?;
     let mut alice = wallet(&mut chain, dir.path(), "alice").await?;
     let mut bob = wallet(&mut chain, dir.path(), "bob").await?;
@@ -114,10 +115,14 @@ pub async fn run() -> Result<()> {
     );
 
     let started = step.begin("Bob pays 0.25 SOL back to Alice");
-    let back = bob.pay(&mut chain, &alice.address(), SOL_UNIT / 4, b"thanks").await?;
+    let back = bob
+        .pay(&mut chain, &alice.address(), SOL_UNIT / 4, b"thanks")
+        .await?;
     receipt_line(back.last().expect("one receipt"), started);
 
-    let started = step.begin("Bob withdraws 0.3 SOL to a fresh public account, through a relayer (fee 0.001 SOL)");
+    let started = step.begin(
+        "Bob withdraws 0.3 SOL to a fresh public account, through a relayer (fee 0.001 SOL)",
+    );
     let relayer = Keypair::new();
     chain.airdrop(&relayer.pubkey(), SOL_UNIT).await?;
     let destination = Pubkey::new_unique();
@@ -144,8 +149,14 @@ pub async fn run() -> Result<()> {
 
     println!();
     println!("Balances in the pool:");
-    println!("   Alice {} (expected 1.5 SOL)", sol(alice.balance()?.spendable));
-    println!("   Bob   {} (expected 0.199 SOL)", sol(bob.balance()?.spendable));
+    println!(
+        "   Alice {} (expected 1.5 SOL)",
+        sol(alice.balance()?.spendable)
+    );
+    println!(
+        "   Bob   {} (expected 0.199 SOL)",
+        sol(bob.balance()?.spendable)
+    );
 
     println!();
     println!("What anyone reading the chain sees, and what they cannot:");

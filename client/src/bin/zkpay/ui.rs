@@ -21,32 +21,32 @@ pub fn observer() -> impl Fn(&Progress) + 'static {
     move |progress: &Progress| {
         let bar = &spinner.0;
         match progress {
-        Progress::Fetching => {
-            bar.set_style(ProgressStyle::default_spinner());
-            bar.set_message("reading settlements");
-        }
-        Progress::Scanning { done, total } => {
-            if *done == 0 {
-                bar.set_style(
-                    ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
-                        .expect("template")
-                        .progress_chars("=> "),
-                );
-                bar.set_length(*total as u64);
-                bar.set_message("scanning notes");
-            }
-            bar.set_position(*done as u64);
-            if done == total {
+            Progress::Fetching => {
                 bar.set_style(ProgressStyle::default_spinner());
+                bar.set_message("reading settlements");
             }
-        }
-        Progress::Proving { step, steps } => {
-            bar.set_style(ProgressStyle::default_spinner());
-            bar.set_message(format!("proving transaction {step}/{steps}"));
-        }
-        Progress::Submitting { step, steps } => {
-            bar.set_message(format!("sending transaction {step}/{steps}"));
-        }
+            Progress::Scanning { done, total } => {
+                if *done == 0 {
+                    bar.set_style(
+                        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+                            .expect("template")
+                            .progress_chars("=> "),
+                    );
+                    bar.set_length(*total as u64);
+                    bar.set_message("scanning notes");
+                }
+                bar.set_position(*done as u64);
+                if done == total {
+                    bar.set_style(ProgressStyle::default_spinner());
+                }
+            }
+            Progress::Proving { step, steps } => {
+                bar.set_style(ProgressStyle::default_spinner());
+                bar.set_message(format!("proving transaction {step}/{steps}"));
+            }
+            Progress::Submitting { step, steps } => {
+                bar.set_message(format!("sending transaction {step}/{steps}"));
+            }
         }
     }
 }
