@@ -15,6 +15,12 @@ use crate::chain::{Chain, ChainError, Settlement, TransactionStatus};
 use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
 
+/// Both outputs of a settlement, as this wallet's keys read them.
+struct Opened {
+    incoming: [Option<OpenedNote>; 2],
+    outgoing: [Option<OpenedNote>; 2],
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -84,7 +90,8 @@ impl Wallet {
         let mut batch = SyncBatch::default();
         let mut next_leaf = self.tree.len();
         let total = settlements.len();
-        for (i, settlement) in settlements.iter().enumerate() {
+        let opened = self.open_all(&settlements);
+        for (i, (settlement, opened)) in settlements.iter().zip(&opened).enumerate() {
             if i % 512 == 0 {
                 self.report(Progress::Scanning { done: i, total });
             }
@@ -97,7 +104,7 @@ impl Wallet {
             }
             next_leaf += 2;
             batch.leaves.extend_from_slice(&event.commitments);
-            self.scan(settlement, &mut known, &pending, &mut batch, report);
+            self.scan(settlement, opened, &mut known, &pending, &mut batch, report);
             batch.last_signature = Some(settlement.signature);
         }
         self.report(Progress::Scanning { done: total, total });
@@ -124,6 +131,7 @@ impl Wallet {
     fn scan(
         &self,
         settlement: &Settlement,
+        opened: &Opened,
         known: &mut HashMap<FieldBytes, u64>,
         pending: &HashMap<solana_sdk::signature::Signature, HistoryEntry>,
         batch: &mut SyncBatch,
@@ -142,20 +150,8 @@ impl Wallet {
         }
         let asset_id = self.pool.asset_id;
         let owner = self.keys.owner();
-        let mut incoming: [Option<OpenedNote>; 2] = [None, None];
-        let mut outgoing: [Option<OpenedNote>; 2] = [None, None];
+        let Opened { incoming, outgoing } = opened;
         for k in 0..2 {
-            let commitment = &event.commitments[k];
-            let ciphertext = &event.encrypted_outputs[k];
-            incoming[k] = open_incoming(
-                self.keys.incoming_view_key(),
-                owner,
-                asset_id,
-                commitment,
-                ciphertext,
-                ViewTag::Check,
-            );
-            outgoing[k] = open_outgoing(self.keys.outgoing_view_key(), commitment, ciphertext);
             let Some(opened) = &incoming[k] else {
                 continue;
             };
@@ -236,6 +232,49 @@ impl Wallet {
                 .history
                 .push(line(HistoryKind::Consolidation, ours_out, &[]));
         }
+    }
+
+    /// Trial-decrypts both outputs of every settlement, on all cores.
+    fn open_all(&self, settlements: &[Settlement]) -> Vec<Opened> {
+        let owner = self.keys.owner();
+        let (keys, asset_id) = (&self.keys, self.pool.asset_id);
+        let open = |settlement: &Settlement| {
+            let event = &settlement.event;
+            let each = |k: usize, incoming: bool| {
+                let (commitment, ciphertext) = (&event.commitments[k], &event.encrypted_outputs[k]);
+                if incoming {
+                    open_incoming(
+                        keys.incoming_view_key(),
+                        owner,
+                        asset_id,
+                        commitment,
+                        ciphertext,
+                        ViewTag::Check,
+                    )
+                } else {
+                    open_outgoing(keys.outgoing_view_key(), commitment, ciphertext)
+                }
+            };
+            Opened {
+                incoming: [each(0, true), each(1, true)],
+                outgoing: [each(0, false), each(1, false)],
+            }
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads == 1 || settlements.len() < 2 * threads {
+            return settlements.iter().map(open).collect();
+        }
+        let chunk = settlements.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = settlements
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(open).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| worker.join().expect("trial decryption does not panic"))
+                .collect()
+        })
     }
 
     /// Settles or releases payments in flight whose settlement was not
