@@ -40,6 +40,8 @@ impl Drop for OutgoingViewKey {
 /// never printed.
 pub struct WalletKeys {
     spending: SpendingKey,
+    /// `Poseidon(sk)`, computed once: sync needs it for every note.
+    owner: Fr,
     incoming: StaticSecret,
     outgoing: OutgoingViewKey,
 }
@@ -81,6 +83,7 @@ impl WalletKeys {
         let outgoing =
             OutgoingViewKey(tagged::<Sha256>(b"zkpay:outgoing-view-key:v1", seed).into());
         WalletKeys {
+            owner: spending.owner(),
             spending,
             incoming,
             outgoing,
@@ -94,7 +97,7 @@ impl WalletKeys {
 
     /// The owner key carried by this wallet's notes.
     pub fn owner(&self) -> Fr {
-        self.spending.owner()
+        self.owner
     }
 
     /// The X25519 secret that decrypts notes sent to this wallet.

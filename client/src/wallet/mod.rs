@@ -451,7 +451,7 @@ impl Wallet {
         for stored in &transfer.inputs {
             let note = Note {
                 amount: stored.amount,
-                owner: key.owner(),
+                owner: self.keys.owner(),
                 blinding: from_bytes(&stored.blinding)
                     .ok_or_else(|| StoreError::Corrupt("note blinding".into()))?,
                 asset_id,
