@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the SBF measurement program (programs/zkpay-sbf) into
-# target/deploy/zkpay_sbf.so, installing the toolchain first if needed
-# (scripts/sbf-toolchain.sh). `cargo test -p zkpay-tests --test sbf` runs it
-# in the Solana VM. See docs/SBF.md.
+# Builds the zkpay program to SBF (programs/zkpay-sbf, the adapter of
+# zkpay-core's settlement logic) into target/deploy/zkpay.so, installing the
+# toolchain first if needed (scripts/sbf-toolchain.sh). The tests, the
+# embedded chain and scripts/localnet.sh load it from there. See docs/SBF.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -17,5 +17,5 @@ scripts/sbf-toolchain.sh > /dev/null
     --target bpfel-unknown-none)
 
 mkdir -p target/deploy
-cp target/sbf/bpfel-unknown-none/release/libzkpay_sbf.so target/deploy/zkpay_sbf.so
-echo "$root/target/deploy/zkpay_sbf.so ($(stat -c %s target/deploy/zkpay_sbf.so) bytes)"
+cp target/sbf/bpfel-unknown-none/release/libzkpay_sbf.so target/deploy/zkpay.so
+echo "$root/target/deploy/zkpay.so ($(stat -c %s target/deploy/zkpay.so) bytes)"

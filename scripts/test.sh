@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# All of zkpay's tests: the Rust workspace (circuits, program in the Solana
-# runtime, the settlement core as SBF bytecode in the Solana VM, the client
-# library and the `zkpay` command, core), the Anchor IDL build, and the
-# third-party checks (circomlibjs recomputes our Poseidon values; snarkjs
-# verifies our proof).
+# All of zkpay's tests: the program built to SBF and the whole integration
+# suite run against it in the Solana VM (every attack test, SOL and SPL
+# pools, relayed withdrawals, the 200-step invariant, 10,000 malformed
+# instructions, the compute units of each kind of transaction), the same
+# suite against the native Anchor entry, the circuits, the client library
+# and the `zkpay` command (on the SBF program), the Anchor IDL build, and
+# the third-party checks (circomlibjs recomputes our Poseidon values;
+# snarkjs verifies our proof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The SBF measurement program (installs its toolchain on first use), which
-# tests/tests/sbf.rs runs in the VM.
+# The program as SBF (installs its toolchain on first use): target/deploy/zkpay.so.
 scripts/sbf-build.sh
 
+# Everything, the SBF program loaded wherever a chain runs.
 RUST_LOG=error cargo test --workspace
+
+# Compute units per kind of transaction, measured in the VM: `cu <kind> <units>`.
+RUST_LOG=error cargo test -q --workspace --test compute_units -- --nocapture \
+    > target/compute-units.log 2>&1 || { cat target/compute-units.log; exit 1; }
+grep '^cu ' target/compute-units.log
+
+# The same integration suite against the native Anchor entry (same
+# encoding, accounts, errors and events; the IDL's source).
+ZKPAY_PROGRAM=native RUST_LOG=error cargo test -q --workspace \
+    --test sol_pool --test spl_pool --test invariant
 
 cargo test -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
 echo "anchor IDL: builds"
 
-# The program's on-chain code path (target_os = "solana": syscall Poseidon,
-# syscall Groth16) type-checks, as `anchor build` compiles it.
+# The Anchor entry's on-chain code path (target_os = "solana": syscall
+# Poseidon, syscall Groth16) type-checks, as `anchor build` compiles it.
 CARGO_TARGET_DIR=target/solana-cfg-check \
     RUSTFLAGS='--cfg target_os="solana" -A explicit_builtin_cfgs_in_flags' \
     cargo check --quiet -p zkpay --target x86_64-unknown-linux-gnu

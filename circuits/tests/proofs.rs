@@ -60,6 +60,27 @@ fn a_tampered_proof_is_rejected() {
 }
 
 #[test]
+fn flag_bits_in_proof_coordinates_are_refused() {
+    // The alt_bn128 syscalls read coordinates through arkworks, which takes
+    // the top two bits as flags and ignores them for uncompressed points:
+    // the same proof with such a bit set would verify (the SBF fuzz test
+    // found it). Every coordinate must be below the base-field modulus.
+    let (proof, inputs) = prover().prove_transfer(&payment(), &mut rng()).unwrap();
+    assert!(proof.is_canonical());
+    for coordinate in 0..8 {
+        for flag in [0x80u8, 0x40] {
+            let mut bytes = proof.to_bytes();
+            bytes[32 * coordinate] |= flag;
+            assert_eq!(
+                verify_transfer(&TransferProof::from_bytes(&bytes), &inputs),
+                Err(VerifyError::NonCanonicalProof),
+                "coordinate {coordinate}, flag {flag:#x}"
+            );
+        }
+    }
+}
+
+#[test]
 fn every_altered_public_value_is_rejected() {
     let (proof, inputs) = prover().prove_transfer(&payment(), &mut rng()).unwrap();
     for position in PublicInput::ALL {

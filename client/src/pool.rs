@@ -1,13 +1,14 @@
 //! Pools: one per asset, each with its commitment tree and vault.
 
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_lang::{InstructionData, ToAccountMetas};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
-use zkpay::constants::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
 use zkpay::instructions::InitializePoolArgs;
-use zkpay::state::{AssetKind, CommitmentTreeAccount};
+use zkpay_core::program::ids::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
+pub use zkpay_core::program::state::AssetKind;
+use zkpay_core::program::state::{PoolState, TreeState};
 use zkpay_circuits::field::from_bytes;
 use zkpay_circuits::Fr;
 use zkpay_core::asset::NATIVE_SOL_MINT;
@@ -81,13 +82,12 @@ pub async fn load_pool<C: Chain>(chain: &mut C, mint: &Pubkey) -> Result<PoolInf
     if account.owner != zkpay::ID {
         return Err(PoolError::Invalid(address));
     }
-    let pool = zkpay::state::Pool::try_deserialize(&mut &account.data[..])
-        .map_err(|_| PoolError::Invalid(address))?;
+    let pool = PoolState::read(&account.data).ok_or(PoolError::Invalid(address))?;
     Ok(PoolInfo {
-        mint: pool.mint,
+        mint: Pubkey::new_from_array(pool.mint),
         pool: address,
-        tree: pool.tree,
-        vault: pool.vault,
+        tree: Pubkey::new_from_array(pool.tree),
+        vault: Pubkey::new_from_array(pool.vault),
         asset_id: from_bytes(&pool.asset_id).ok_or(PoolError::Invalid(address))?,
         decimals: pool.decimals,
         kind: pool.asset_kind(),
@@ -109,7 +109,7 @@ pub fn initialize_pool_instructions(
         payer,
         tree,
         tree_lamports,
-        CommitmentTreeAccount::SPACE as u64,
+        TreeState::SPACE as u64,
         &zkpay::ID,
     );
     let accounts = zkpay::accounts::InitializePool {
@@ -141,7 +141,7 @@ pub async fn open_pool<C: Chain>(
 ) -> Result<PoolInfo, PoolError> {
     let tree = Keypair::new();
     let tree_lamports = chain
-        .rent_exempt_minimum(CommitmentTreeAccount::SPACE)
+        .rent_exempt_minimum(TreeState::SPACE)
         .await?;
     let instructions =
         initialize_pool_instructions(&payer.pubkey(), mint, &tree.pubkey(), tree_lamports);

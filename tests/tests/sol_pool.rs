@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use rand::rngs::StdRng;
 use solana_sdk::signature::{Keypair, Signer};
-use zkpay::errors::ZkpayError;
+use zkpay_core::error::ZkpayError;
 use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_core::field::non_canonical_alias;
 
@@ -300,6 +300,19 @@ async fn a_tampered_proof_is_rejected() {
 }
 
 #[tokio::test]
+async fn a_proof_with_a_flag_bit_set_is_not_a_second_valid_encoding() {
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    // The top bit of B's y.c1 coordinate (proof byte 128): ignored by the
+    // curve arithmetic, so without the canonical check this transaction
+    // would settle as a second encoding of the same proof.
+    let mut flagged = payment.clone();
+    flagged.args.proof[128] |= 0x80;
+    rejected(&mut chain, &flagged, ZkpayError::NonCanonicalProof).await;
+    chain.settle(&payment).await.unwrap();
+}
+
+#[tokio::test]
 async fn altered_public_inputs_are_rejected() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
@@ -431,7 +444,7 @@ async fn a_pool_is_initialised_once() {
     let tree = Keypair::new();
     let mut keys = chain.keys;
     keys.tree = tree.pubkey();
-    let lamports = chain.rent(zkpay::state::CommitmentTreeAccount::SPACE).await;
+    let lamports = chain.rent(zkpay_core::program::state::TreeState::SPACE).await;
     let payer = chain.payer();
     let vault_before = chain.account(keys.vault).await;
     let instructions = initialize_pool_instructions(&payer, &keys, lamports);
@@ -445,10 +458,10 @@ async fn a_pool_is_initialised_once() {
 
 #[tokio::test]
 async fn a_withdrawal_larger_than_the_vault_is_rejected() {
-    use anchor_lang::Discriminator;
     use bytemuck::Zeroable;
     use solana_sdk::account::Account;
-    use zkpay::state::{CommitmentTreeAccount, Pool};
+    use zkpay_core::program::ids::{POOL_DISCRIMINATOR, POOL_SEED, TREE_DISCRIMINATOR, VAULT_SEED};
+    use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
     use zkpay_core::tree::{Frontier, RootHistory};
 
     // A pool whose tree holds a 10 SOL note while its vault holds 1 SOL:
@@ -467,34 +480,30 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     ];
 
     let (_, pool_bump) = solana_sdk::pubkey::Pubkey::find_program_address(
-        &[zkpay::constants::POOL_SEED, keys.mint.as_ref()],
+        &[POOL_SEED, keys.mint.as_ref()],
         &zkpay::ID,
     );
     let (_, vault_bump) = solana_sdk::pubkey::Pubkey::find_program_address(
-        &[zkpay::constants::VAULT_SEED, keys.pool.as_ref()],
+        &[VAULT_SEED, keys.pool.as_ref()],
         &zkpay::ID,
     );
-    let pool = Pool {
-        mint: keys.mint,
-        asset_id: zkpay_core::asset::asset_id(&keys.mint.to_bytes()),
-        tree: keys.tree,
-        vault: keys.vault,
-        bump: pool_bump,
-        vault_bump,
-        kind: 0,
-        decimals: 9,
-        reserved: [0; 4],
-    };
+    let pool = PoolState::new(
+        &keys.mint.to_bytes(),
+        [&keys.tree.to_bytes(), &keys.vault.to_bytes()],
+        [pool_bump, vault_bump],
+        AssetKind::Sol,
+        9,
+    );
     let mut frontier = Frontier::new();
     frontier.append_pair(&leaves[0], &leaves[1]).unwrap();
     let mut history: Box<RootHistory> = Box::new(RootHistory::zeroed());
     history.push(&Frontier::new().root());
     history.push(&frontier.root());
-    let mut tree_data = CommitmentTreeAccount::DISCRIMINATOR.to_vec();
+    let mut tree_data = TREE_DISCRIMINATOR.to_vec();
     tree_data.extend_from_slice(keys.pool.as_ref());
     tree_data.extend_from_slice(bytemuck::bytes_of(&frontier));
     tree_data.extend_from_slice(bytemuck::bytes_of(&*history));
-    let mut pool_data = Pool::DISCRIMINATOR.to_vec();
+    let mut pool_data = POOL_DISCRIMINATOR.to_vec();
     pool_data.extend_from_slice(bytemuck::bytes_of(&pool));
 
     let rent = solana_sdk::rent::Rent::default();
@@ -508,13 +517,13 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     };
     test.add_account(
         keys.pool,
-        program_account(pool_data, rent.minimum_balance(Pool::SPACE)),
+        program_account(pool_data, rent.minimum_balance(PoolState::SPACE)),
     );
     test.add_account(
         keys.tree,
         program_account(
             tree_data,
-            rent.minimum_balance(CommitmentTreeAccount::SPACE),
+            rent.minimum_balance(TreeState::SPACE),
         ),
     );
     test.add_account(
@@ -558,12 +567,12 @@ async fn settlement_emits_the_event_wallets_scan() {
     let ix = payment.instruction(&chain.payer(), &chain.keys);
     let tx = chain.transaction(&[ix], &[]).await;
     let events = chain.simulated_events(&tx).await;
-    chain.banks().process_transaction(tx).await.unwrap();
+    chain.process(tx).await.unwrap();
     chain.tree.extend(&payment.commitments()).unwrap();
 
     assert_eq!(events.len(), 1, "one Settled event per transfer");
     let event = &events[0];
-    assert_eq!(event.pool, chain.keys.pool);
+    assert_eq!(event.pool, chain.keys.pool.to_bytes());
     assert_eq!(event.first_leaf_index, first_leaf_index);
     assert_eq!(event.commitments, payment.args.output_commitments);
     assert_eq!(event.nullifiers, payment.input_nullifiers);
@@ -576,7 +585,7 @@ async fn malformed_arguments_are_rejected_before_any_work() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
     let mut oversized = payment.clone();
-    oversized.args.encrypted_outputs[1] = vec![7u8; zkpay::constants::MAX_ENCRYPTED_OUTPUT_LEN + 1];
+    oversized.args.encrypted_outputs[1] = vec![7u8; zkpay_core::program::ids::MAX_ENCRYPTED_OUTPUT_LEN + 1];
     rejected(&mut chain, &oversized, ZkpayError::EncryptedOutputTooLarge).await;
     let mut unrepresentable = payment.clone();
     unrepresentable.args.ext_amount = i64::MIN;

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use solana_sdk::signature::{Keypair, Signer};
-use zkpay::errors::ZkpayError;
+use zkpay_core::error::ZkpayError;
 use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_core::tree::CommitmentTree;
 

@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use anchor_lang::AnchorSerialize;
 use serde::{Deserialize, Serialize};
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
@@ -17,6 +16,9 @@ use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
+
+use zkpay_core::program::event::EVENT_PREFIX_LEN;
+use zkpay_core::program::state::TreeState;
 
 use super::{settled_events, Chain, ChainError, Settled, Settlement, TransactionStatus};
 use crate::pool::{open_pool, SOL};
@@ -41,11 +43,90 @@ fn process_instruction(
     zkpay::entry(program_id, accounts, data)
 }
 
-/// The runtime with the zkpay program loaded (natively).
+/// Which build of the program a chain runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramBuild {
+    /// The SBF bytecode at this path, run in the Solana VM with compute-unit
+    /// metering: the program users deploy.
+    Sbf(PathBuf),
+    /// The Anchor entry compiled into this process (same encoding, accounts,
+    /// errors and events; no VM, no metering).
+    Native,
+}
+
+impl std::fmt::Display for ProgramBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProgramBuild::Sbf(path) => write!(f, "the SBF program {} in the Solana VM", path.display()),
+            ProgramBuild::Native => write!(
+                f,
+                "the program compiled natively (no SBF build found: `scripts/sbf-build.sh` makes {})",
+                default_sbf_path().display()
+            ),
+        }
+    }
+}
+
+/// Where `scripts/sbf-build.sh` puts the SBF program in this source tree.
+pub fn default_sbf_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/zkpay.so")
+}
+
+impl ProgramBuild {
+    /// The build to run: `ZKPAY_PROGRAM=native` forces the native one;
+    /// otherwise the SBF program at `ZKPAY_PROGRAM_SO` (default
+    /// [`default_sbf_path`]) when it exists, else the native one.
+    pub fn detect() -> ProgramBuild {
+        if std::env::var("ZKPAY_PROGRAM").is_ok_and(|v| v == "native") {
+            return ProgramBuild::Native;
+        }
+        let path = std::env::var_os("ZKPAY_PROGRAM_SO").map_or_else(default_sbf_path, PathBuf::from);
+        if path.is_file() {
+            ProgramBuild::Sbf(path)
+        } else {
+            ProgramBuild::Native
+        }
+    }
+
+    /// Whether this is the SBF build.
+    pub fn is_sbf(&self) -> bool {
+        matches!(self, ProgramBuild::Sbf(_))
+    }
+}
+
+/// The runtime with the zkpay program loaded as [`ProgramBuild::detect`] says.
 pub fn program_test() -> ProgramTest {
-    let mut test = ProgramTest::new("zkpay", zkpay::ID, processor!(process_instruction));
-    test.prefer_bpf(false);
-    test
+    program_test_with(&ProgramBuild::detect())
+}
+
+/// The runtime with `build` of the zkpay program loaded at its id.
+pub fn program_test_with(build: &ProgramBuild) -> ProgramTest {
+    match build {
+        ProgramBuild::Native => {
+            let mut test = ProgramTest::new("zkpay", zkpay::ID, processor!(process_instruction));
+            test.prefer_bpf(false);
+            test
+        }
+        ProgramBuild::Sbf(path) => {
+            let elf = std::fs::read(path)
+                .unwrap_or_else(|e| panic!("reading the SBF program {}: {e}", path.display()));
+            let mut test = ProgramTest::default();
+            test.prefer_bpf(true);
+            // As program-test loads a `.so`: an executable account of the
+            // BPF loader.
+            test.add_account(
+                zkpay::ID,
+                Account {
+                    lamports: 1_000_000_000,
+                    data: elf,
+                    owner: solana_sdk::bpf_loader::id(),
+                    executable: true,
+                    rent_epoch: 0,
+                },
+            );
+            test
+        }
+    }
 }
 
 /// What a state file holds.
@@ -57,11 +138,13 @@ struct State {
     ledger: Vec<(Signature, Vec<u8>)>,
 }
 
-const STATE_VERSION: u32 = 1;
+const STATE_VERSION: u32 = 2;
 
 /// The runtime in-process.
 pub struct EmbeddedChain {
     context: ProgramTestContext,
+    build: ProgramBuild,
+    last_compute_units: Option<u64>,
     ledger: Vec<Settlement>,
     touched: BTreeSet<Pubkey>,
     blockhashes: HashSet<Hash>,
@@ -108,8 +191,8 @@ impl EmbeddedChain {
             .ledger
             .into_iter()
             .map(|(signature, bytes)| {
-                let event = anchor_lang::AnchorDeserialize::deserialize(&mut &bytes[..])
-                    .map_err(|e| state_error(format!("bad ledger entry: {e}")))?;
+                let event = Settled::decode_body(&bytes)
+                    .ok_or_else(|| state_error("bad ledger entry".into()))?;
                 Ok(Settlement { signature, event })
             })
             .collect::<Result<Vec<_>, ChainError>>()?;
@@ -127,6 +210,8 @@ impl EmbeddedChain {
         let context = test.start_with_context().await;
         let mut chain = EmbeddedChain {
             context,
+            build: ProgramBuild::detect(),
+            last_compute_units: None,
             ledger,
             touched: BTreeSet::new(),
             blockhashes: HashSet::new(),
@@ -139,6 +224,17 @@ impl EmbeddedChain {
                 .map_err(|e| ChainError::Data(format!("opening the SOL pool: {e}")))?;
         }
         Ok(chain)
+    }
+
+    /// Which build of the program this chain runs.
+    pub fn program_build(&self) -> &ProgramBuild {
+        &self.build
+    }
+
+    /// Compute units the last submitted transaction consumed (metered when
+    /// the program runs as SBF).
+    pub fn last_compute_units(&self) -> Option<u64> {
+        self.last_compute_units
     }
 
     /// The account funding everything on this chain.
@@ -161,13 +257,7 @@ impl EmbeddedChain {
             ledger: self
                 .ledger
                 .iter()
-                .map(|s| {
-                    let mut bytes = Vec::new();
-                    s.event
-                        .serialize(&mut bytes)
-                        .expect("events serialise to memory");
-                    (s.signature, bytes)
-                })
+                .map(|s| (s.signature, s.event.encode()[EVENT_PREFIX_LEN..].to_vec()))
                 .collect(),
         };
         let bytes = bincode::serialize(&state).map_err(|e| ChainError::Data(e.to_string()))?;
@@ -245,6 +335,10 @@ impl Chain for EmbeddedChain {
             .await
             .map_err(transport)?;
         let keys = &transaction.message.account_keys;
+        self.last_compute_units = simulation
+            .simulation_details
+            .as_ref()
+            .map(|details| details.units_consumed);
         let inner = simulation
             .simulation_details
             .and_then(|details| details.inner_instructions)
@@ -319,7 +413,7 @@ impl Chain for EmbeddedChain {
         };
         Ok(self.ledger[start..]
             .iter()
-            .filter(|s| s.event.pool == pool)
+            .filter(|s| s.event.pool == pool.to_bytes())
             .cloned()
             .collect())
     }
@@ -344,13 +438,12 @@ impl Chain for EmbeddedChain {
 
 impl EmbeddedChain {
     async fn tree_pool(&mut self, tree: &Pubkey) -> Result<Pubkey, ChainError> {
-        use anchor_lang::AccountDeserialize;
         let account = self
             .banks_account(tree)
             .await?
             .ok_or_else(|| ChainError::Data(format!("no tree account at {tree}")))?;
-        let tree = zkpay::state::CommitmentTreeAccount::try_deserialize(&mut &account.data[..])
-            .map_err(|e| ChainError::Data(format!("tree account {tree}: {e}")))?;
-        Ok(tree.pool)
+        let state = TreeState::read(&account.data)
+            .ok_or_else(|| ChainError::Data(format!("account {tree} is not a commitment tree")))?;
+        Ok(Pubkey::new_from_array(state.pool))
     }
 }

@@ -7,12 +7,13 @@ pub mod rpc;
 
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_sdk::transaction::{Transaction, TransactionError};
 
 pub use events::settled_events;
-pub use zkpay::events::Settled;
+pub use zkpay_core::program::event::Settled;
 
 /// A settled `transact` and the transaction that carried it.
 #[derive(Debug, Clone)]
@@ -46,6 +47,15 @@ pub enum ChainError {
     /// The chain returned something this client cannot read.
     #[error("unexpected data from the chain: {0}")]
     Data(String),
+    /// Sent, and sent again, until its blockhash expired, and never seen
+    /// on-chain: it can no longer land.
+    #[error("not confirmed before its blockhash expired ({sends} sends over {seconds} s): it can no longer land; the cluster may be congested")]
+    Expired {
+        /// Times it was sent.
+        sends: u32,
+        /// Seconds from the first send to the expiry.
+        seconds: u64,
+    },
     /// The embedded chain's state file could not be read or written.
     #[error("embedded chain state {path}: {reason}")]
     State {
@@ -88,4 +98,23 @@ pub trait Chain {
     /// Gives `address` test lamports (the embedded faucet, or a cluster's
     /// airdrop where it has one).
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError>;
+
+    /// The genesis hash naming the cluster, to which a wallet binds; None
+    /// for a chain that has none lasting longer than this process (the
+    /// embedded chain starts a new runtime each time).
+    async fn genesis_hash(&mut self) -> Result<Option<Hash>, ChainError> {
+        Ok(None)
+    }
+
+    /// Instructions to place before `instructions` in a transaction paid by
+    /// `payer`: on a cluster, a compute-unit limit from simulating them and
+    /// any priority fee (see [`rpc::RpcChain`]); none by default. A
+    /// simulation that fails is [`ChainError::Rejected`]: nothing was sent.
+    async fn compute_budget(
+        &mut self,
+        _payer: &Pubkey,
+        _instructions: &[Instruction],
+    ) -> Result<Vec<Instruction>, ChainError> {
+        Ok(Vec::new())
+    }
 }

@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use anchor_lang::AccountDeserialize;
-use zkpay::state::CommitmentTreeAccount;
+use zkpay_core::program::state::TreeState;
 use zkpay_circuits::field::to_bytes;
 use zkpay_circuits::note::Note;
 use zkpay_core::field::FieldBytes;
@@ -351,8 +350,9 @@ impl Wallet {
             .await?
             .remove(0)
             .ok_or_else(|| WalletError::TreeMismatch("the tree account is gone".into()))?;
-        let onchain = CommitmentTreeAccount::try_deserialize(&mut &account.data[..])
-            .map_err(|e| WalletError::TreeMismatch(format!("tree account: {e}")))?;
+        let onchain = TreeState::read(&account.data).ok_or_else(|| {
+            WalletError::TreeMismatch("the tree account is not a commitment tree".into())
+        })?;
         let chain_leaves = onchain.frontier.next_index();
         let local = self.tree.len();
         if chain_leaves < local

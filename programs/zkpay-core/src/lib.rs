@@ -16,9 +16,11 @@ extern crate alloc;
 
 pub mod asset;
 pub mod constants;
+pub mod error;
 pub mod ext_data;
 pub mod field;
 pub mod poseidon;
+pub mod program;
 pub mod proof;
 pub mod public_inputs;
 pub mod tree;

@@ -13,9 +13,29 @@ pub struct TransferProof {
     pub c: [u8; 64],
 }
 
+/// The base-field modulus q of BN254, big-endian: every point coordinate of
+/// a proof must be below it.
+pub const BASE_FIELD_MODULUS: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
+];
+
 impl TransferProof {
     /// Size of the serialised proof.
     pub const SIZE: usize = 256;
+
+    /// Whether every coordinate of the proof's points is below
+    /// [`BASE_FIELD_MODULUS`]. The syscalls read coordinates through
+    /// arkworks, which takes the top two bits of each as flags and ignores
+    /// them for uncompressed points, so without this check one valid proof
+    /// would have several accepted encodings (a malleable transaction).
+    pub fn is_canonical(&self) -> bool {
+        self.a
+            .chunks_exact(32)
+            .chain(self.b.chunks_exact(32))
+            .chain(self.c.chunks_exact(32))
+            .all(|coordinate| coordinate < &BASE_FIELD_MODULUS[..])
+    }
 
     /// `a || b || c`.
     pub fn to_bytes(&self) -> [u8; Self::SIZE] {

@@ -19,15 +19,22 @@ pub enum VerifyError {
     /// The proof does not verify for these public inputs.
     #[error("the transfer proof does not verify for these public inputs")]
     InvalidProof,
+    /// A coordinate of the proof's points is not canonical.
+    #[error("a coordinate of the proof is not canonical (it is >= the base-field modulus)")]
+    NonCanonicalProof,
 }
 
-/// Verifies `proof` for `inputs`: every public value must be canonical, and
-/// the Groth16 pairing check must pass on the hash of the values.
+/// Verifies `proof` for `inputs`: every public value and every proof
+/// coordinate must be canonical, and the Groth16 pairing check must pass on
+/// the hash of the values.
 pub fn verify_transfer(
     proof: &TransferProof,
     inputs: &TransferPublicInputs,
 ) -> Result<(), VerifyError> {
     inputs.check_canonical()?;
+    if !proof.is_canonical() {
+        return Err(VerifyError::NonCanonicalProof);
+    }
     let public_inputs = [inputs.hash()?];
     let mut verifier = Groth16Verifier::new(
         &proof.a,

@@ -1,50 +1,54 @@
-//! Errors of the zkpay program.
+//! Errors of the zkpay program: generated from `zkpay-core`'s one list
+//! ([`zkpay_core::for_each_zkpay_error!`]), so the Anchor entry, the SBF
+//! build, the client and the IDL share every code and message.
 
 use anchor_lang::prelude::*;
 
-/// Why the program refused an instruction. Codes start at 6000.
-#[error_code]
-pub enum ZkpayError {
-    /// A public value is not a canonical field element.
-    #[msg("a public input is not a canonical field element (it is >= the BN254 scalar modulus)")]
-    NonCanonicalPublicInput,
-    /// The root is not one of the tree's recent roots.
-    #[msg("the Merkle root is not one of the tree's recent roots")]
-    UnknownRoot,
-    /// The Groth16 proof does not verify.
-    #[msg("the transfer proof does not verify for these public inputs")]
-    InvalidProof,
-    /// A nullifier's account already exists: the note was spent.
-    #[msg("a nullifier of this transfer has already been spent")]
-    NullifierAlreadySpent,
-    /// Both nullifiers are the same.
-    #[msg("the two input nullifiers are the same")]
-    DuplicateNullifier,
-    /// The tree account does not belong to this pool.
-    #[msg("the commitment tree account does not belong to this pool")]
-    WrongTree,
-    /// The vault account is not this pool's vault.
-    #[msg("the vault account is not this pool's vault")]
-    WrongVault,
-    /// The commitment tree has no room for two more leaves.
-    #[msg("the commitment tree is full")]
-    TreeFull,
-    /// The vault holds less than the withdrawal plus fee.
-    #[msg("the pool's vault holds less than the withdrawal plus the fee")]
-    InsufficientVaultBalance,
-    /// `ext_amount` is `i64::MIN`, which has no positive counterpart.
-    #[msg("the external amount is out of range")]
-    ExtAmountOutOfRange,
-    /// An encrypted output exceeds the size limit.
-    #[msg("an encrypted output note is larger than the limit")]
-    EncryptedOutputTooLarge,
-    /// The pool already exists.
-    #[msg("this asset's pool is already initialised")]
-    PoolAlreadyInitialized,
-    /// A token account or program needed for an SPL pool is missing or wrong.
-    #[msg("token pools need the mint, the token program and matching token accounts")]
-    InvalidTokenAccounts,
-    /// The mint account is not an SPL token mint.
-    #[msg("the mint is not an SPL token mint")]
-    InvalidMint,
+macro_rules! anchor_errors {
+    ($($name:ident = $code:tt => $message:tt,)*) => {
+        /// Why the program refused an instruction. Anchor numbers the
+        /// variants from 6000 in order, as the core list does (a test checks
+        /// every code).
+        #[error_code]
+        pub enum ZkpayError {
+            $(
+                #[doc = $message]
+                #[msg($message)]
+                $name,
+            )*
+        }
+
+        impl From<zkpay_core::error::ZkpayError> for ZkpayError {
+            fn from(error: zkpay_core::error::ZkpayError) -> Self {
+                match error {
+                    $(zkpay_core::error::ZkpayError::$name => ZkpayError::$name,)*
+                }
+            }
+        }
+    };
+}
+
+zkpay_core::for_each_zkpay_error!(anchor_errors);
+
+/// A settlement failure on the Anchor entry: a core error, or an error of
+/// Anchor or of a CPI, kept as it is.
+#[derive(Debug)]
+pub struct Failure(pub anchor_lang::error::Error);
+
+impl From<zkpay_core::error::ZkpayError> for Failure {
+    fn from(error: zkpay_core::error::ZkpayError) -> Self {
+        Failure(ZkpayError::from(error).into())
+    }
+}
+
+impl From<anchor_lang::error::Error> for Failure {
+    fn from(error: anchor_lang::error::Error) -> Self {
+        Failure(error)
+    }
+}
+
+impl From<ProgramError> for Failure {
+    fn from(error: ProgramError) -> Self {
+        Failure(error.into())
+    }
 }

@@ -37,3 +37,70 @@ pub mod zkpay {
         instructions::transact::handler(ctx, input_nullifiers, args)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The Anchor entry derives its ids and discriminators itself; these
+    //! tests pin them to `zkpay-core`'s, which the SBF build uses.
+    use anchor_lang::{AnchorSerialize, Discriminator};
+    use zkpay_core::program::event::Settled as CoreSettled;
+    use zkpay_core::program::ids;
+
+    use super::*;
+
+    #[test]
+    fn ids_and_discriminators_match_the_core() {
+        assert_eq!(ID.to_bytes(), ids::PROGRAM_ID);
+        assert_eq!(spl_token_interface::ID.to_bytes(), ids::TOKEN_PROGRAM_ID);
+        assert_eq!(instruction::Transact::DISCRIMINATOR, ids::TRANSACT_DISCRIMINATOR);
+        assert_eq!(
+            instruction::InitializePool::DISCRIMINATOR,
+            ids::INITIALIZE_POOL_DISCRIMINATOR
+        );
+        assert_eq!(state::Pool::DISCRIMINATOR, ids::POOL_DISCRIMINATOR);
+        assert_eq!(
+            state::CommitmentTreeAccount::DISCRIMINATOR,
+            ids::TREE_DISCRIMINATOR
+        );
+        assert_eq!(events::Settled::DISCRIMINATOR, ids::SETTLED_DISCRIMINATOR);
+        assert_eq!(anchor_lang::event::EVENT_IX_TAG_LE, ids::EVENT_IX_TAG);
+        assert_eq!(
+            (EVENT_AUTHORITY_AND_BUMP.0.to_bytes(), EVENT_AUTHORITY_AND_BUMP.1),
+            ids::EVENT_AUTHORITY
+        );
+    }
+
+    #[test]
+    fn the_core_event_encoding_is_anchors() {
+        let core = CoreSettled {
+            pool: [7; 32],
+            first_leaf_index: 42,
+            commitments: [[1; 32], [2; 32]],
+            nullifiers: [[3; 32], [4; 32]],
+            root: [5; 32],
+            encrypted_outputs: [vec![9; 89], vec![8; 120]],
+        };
+        let anchor = events::Settled {
+            pool: Pubkey::new_from_array(core.pool),
+            first_leaf_index: core.first_leaf_index,
+            commitments: core.commitments,
+            nullifiers: core.nullifiers,
+            root: core.root,
+            encrypted_outputs: core.encrypted_outputs.clone(),
+        };
+        let mut expected = [anchor_lang::event::EVENT_IX_TAG_LE, events::Settled::DISCRIMINATOR].concat();
+        anchor.serialize(&mut expected).unwrap();
+        assert_eq!(core.encode(), expected);
+        assert_eq!(CoreSettled::decode_body(&expected[16..]), Some(core));
+    }
+
+    #[test]
+    fn error_codes_are_the_cores() {
+        for error in zkpay_core::error::ZkpayError::ALL {
+            let anchor = errors::ZkpayError::from(*error);
+            assert_eq!(u32::from(anchor), error.code());
+            assert_eq!(anchor.name(), error.name());
+            assert_eq!(anchor.to_string(), error.message());
+        }
+    }
+}

@@ -4,7 +4,6 @@
 
 use std::sync::OnceLock;
 
-use anchor_lang::AccountDeserialize;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use solana_program_test::{BanksClient, BanksClientError, ProgramTest, ProgramTestContext};
@@ -13,10 +12,14 @@ use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
-use zkpay::constants::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
-use zkpay::errors::ZkpayError;
 use zkpay::instructions::TransactArgs;
-use zkpay::state::CommitmentTreeAccount;
+use zkpay_client::chain::embedded::{program_test_with, ProgramBuild};
+use zkpay_core::error::ZkpayError;
+use zkpay_core::program::event::{Settled, EVENT_PREFIX_LEN};
+use zkpay_core::program::ids::{
+    EVENT_IX_TAG, NULLIFIER_SEED, POOL_SEED, PROGRAM_ID, TRANSACT_DISCRIMINATOR, VAULT_SEED,
+};
+use zkpay_core::program::state::TreeState;
 use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_circuits::prover::TransferProver;
@@ -30,8 +33,24 @@ use zkpay_core::tree::CommitmentTree;
 /// The system program's id.
 pub const SYSTEM_PROGRAM: Pubkey = Pubkey::new_from_array([0u8; 32]);
 
-/// The runtime with the zkpay program loaded (natively).
-pub use zkpay_client::chain::embedded::program_test;
+/// The build of the program under test: the SBF program
+/// (`scripts/sbf-build.sh`), or the native Anchor entry when
+/// `ZKPAY_PROGRAM=native`. Without either, a failure saying how to build it.
+pub fn program_build() -> ProgramBuild {
+    let build = ProgramBuild::detect();
+    let native_asked = std::env::var("ZKPAY_PROGRAM").is_ok_and(|v| v == "native");
+    assert!(
+        build.is_sbf() || native_asked,
+        "the SBF program is not built: run `scripts/sbf-build.sh` (installs its toolchain on \
+         first use, see docs/SBF.md), or set ZKPAY_PROGRAM=native to test the native build"
+    );
+    build
+}
+
+/// The runtime with the program under test loaded.
+pub fn program_test() -> ProgramTest {
+    program_test_with(&program_build())
+}
 
 /// The prover for the committed verifying key, shared by a test binary.
 pub fn prover() -> &'static TransferProver {
@@ -95,18 +114,33 @@ pub fn initialize_pool_instructions(
         .to_vec()
 }
 
+/// Compute units a settlement may consume in the VM: the bar every test
+/// that settles as SBF holds `transact` to.
+pub const TRANSACT_CU_LIMIT: u64 = 200_000;
+
 /// A running chain with one pool, and an off-chain mirror of its tree.
 pub struct Chain {
     pub context: ProgramTestContext,
     pub keys: PoolKeys,
     /// Every commitment appended, in order.
     pub tree: CommitmentTree,
+    /// The build of the program running.
+    pub build: ProgramBuild,
+    /// Compute units of the last processed transaction.
+    pub last_compute_units: u64,
 }
 
 impl Chain {
     /// Starts the runtime and opens the SOL pool.
     pub async fn with_sol_pool() -> Chain {
-        Self::start(program_test()).await
+        Self::with_sol_pool_on(program_build()).await
+    }
+
+    /// Starts the runtime with `build` of the program and opens the SOL pool.
+    pub async fn with_sol_pool_on(build: ProgramBuild) -> Chain {
+        let mut chain = Self::start(program_test_with(&build)).await;
+        chain.build = build;
+        chain
     }
 
     /// A chain started from `test` whose pool `keys` already exists (added
@@ -119,6 +153,8 @@ impl Chain {
             context,
             keys,
             tree,
+            build: program_build(),
+            last_compute_units: 0,
         }
     }
 
@@ -130,6 +166,8 @@ impl Chain {
             context,
             keys,
             tree: CommitmentTree::new(),
+            build: program_build(),
+            last_compute_units: 0,
         };
         chain.keys = chain.open_pool(keys.mint).await;
         chain
@@ -139,7 +177,7 @@ impl Chain {
     pub async fn open_pool(&mut self, mint: Pubkey) -> PoolKeys {
         let tree_keypair = Keypair::new();
         let keys = pool_keys(mint, &tree_keypair);
-        let lamports = self.rent(CommitmentTreeAccount::SPACE).await;
+        let lamports = self.rent(TreeState::SPACE).await;
         let payer = self.payer();
         let instructions = initialize_pool_instructions(&payer, &keys, lamports);
         self.send(&instructions, &[&tree_keypair]).await.unwrap();
@@ -229,7 +267,32 @@ impl Chain {
         signers: &[&Keypair],
     ) -> Result<(), BanksClientError> {
         let tx = self.transaction(instructions, signers).await;
-        self.banks().process_transaction(tx).await
+        self.process(tx).await
+    }
+
+    /// Processes `tx`, recording its compute units; a successful
+    /// settlement run as SBF must stay within [`TRANSACT_CU_LIMIT`].
+    pub async fn process(&mut self, tx: Transaction) -> Result<(), BanksClientError> {
+        let keys = &tx.message.account_keys;
+        let settles = tx.message.instructions.iter().any(|ix| {
+            keys[usize::from(ix.program_id_index)].to_bytes() == PROGRAM_ID
+                && ix.data.starts_with(&TRANSACT_DISCRIMINATOR)
+        });
+        let outcome = self
+            .banks()
+            .process_transaction_with_metadata(tx)
+            .await?;
+        if let Some(metadata) = &outcome.metadata {
+            self.last_compute_units = metadata.compute_units_consumed;
+            if settles && self.build.is_sbf() && outcome.result.is_ok() {
+                assert!(
+                    self.last_compute_units <= TRANSACT_CU_LIMIT,
+                    "transact consumed {} compute units, over {TRANSACT_CU_LIMIT}",
+                    self.last_compute_units
+                );
+            }
+        }
+        outcome.result.map_err(BanksClientError::TransactionError)
     }
 
     /// A signed transaction with a fresh blockhash.
@@ -266,7 +329,7 @@ impl Chain {
         instructions: &[Instruction],
     ) -> Result<(), BanksClientError> {
         let tx = self.transaction_as(payer, instructions).await;
-        self.banks().process_transaction(tx).await
+        self.process(tx).await
     }
 
     /// Submits `payment` from the payer and mirrors its commitments.
@@ -297,34 +360,35 @@ impl Chain {
             size <= PACKET_LIMIT,
             "settlement transaction of {size} bytes exceeds {PACKET_LIMIT}"
         );
-        self.banks().process_transaction(tx).await?;
+        self.process(tx).await?;
         self.tree.extend(&payment.commitments()).unwrap();
         Ok(size)
     }
 
     /// The `Settled` events a transaction would emit, read from the inner
     /// instructions of its simulation (the event is a self-CPI).
-    pub async fn simulated_events(&mut self, tx: &Transaction) -> Vec<zkpay::events::Settled> {
-        use anchor_lang::{AnchorDeserialize, Discriminator};
+    pub async fn simulated_events(&mut self, tx: &Transaction) -> Vec<Settled> {
         let simulation = self.banks().simulate_transaction(tx.clone()).await.unwrap();
         let details = simulation.simulation_details.expect("simulation details");
         let keys = &tx.message.account_keys;
-        let prefix: Vec<u8> = [
-            anchor_lang::event::EVENT_IX_TAG_LE,
-            zkpay::events::Settled::DISCRIMINATOR,
-        ]
-        .concat();
-        details
-            .inner_instructions
-            .unwrap_or_default()
+        let inner = details.inner_instructions.unwrap_or_default();
+        let to_program: Vec<_> = inner
             .iter()
             .flatten()
             .map(|inner| &inner.instruction)
-            .filter(|ix| {
-                keys[ix.program_id_index as usize] == zkpay::ID && ix.data.starts_with(&prefix)
-            })
-            .map(|ix| zkpay::events::Settled::deserialize(&mut &ix.data[prefix.len()..]).unwrap())
-            .collect()
+            .filter(|ix| keys[ix.program_id_index as usize].to_bytes() == PROGRAM_ID)
+            .collect();
+        // Every event instruction of the program decodes, and nothing else
+        // carries the event tag.
+        let events = zkpay_client::chain::settled_events(to_program.iter().map(|ix| {
+            (&keys[ix.program_id_index as usize], ix.data.as_slice())
+        }));
+        let tagged = to_program
+            .iter()
+            .filter(|ix| ix.data.len() > EVENT_PREFIX_LEN && ix.data[..8] == EVENT_IX_TAG)
+            .count();
+        assert_eq!(events.len(), tagged, "an event instruction did not decode");
+        events
     }
 
     /// Rent-exempt minimum of an account with `space` bytes.
@@ -384,9 +448,9 @@ impl Chain {
     }
 
     /// The on-chain tree account.
-    pub async fn tree_account(&mut self) -> CommitmentTreeAccount {
+    pub async fn tree_account(&mut self) -> TreeState {
         let account = self.account(self.keys.tree).await.unwrap();
-        CommitmentTreeAccount::try_deserialize(&mut &account.data[..]).unwrap()
+        TreeState::read(&account.data).expect("a commitment tree account")
     }
 
     /// Funds `address` with `lamports` from the payer.
@@ -421,9 +485,9 @@ impl Payment {
             asset_id: keys.asset_id(),
             decimals: 0,
             kind: if keys.is_spl() {
-                zkpay::state::AssetKind::SplToken
+                zkpay_core::program::state::AssetKind::SplToken
             } else {
-                zkpay::state::AssetKind::Sol
+                zkpay_core::program::state::AssetKind::Sol
             },
         };
         let accounts = zkpay_client::transact::TransactAccounts {
@@ -532,7 +596,7 @@ pub fn dummy_input(
 
 /// Asserts that `result` failed with the program's `expected` error.
 pub fn assert_program_error(result: Result<(), BanksClientError>, expected: ZkpayError) {
-    let code = u32::from(expected);
+    let code = expected.code();
     match result.map_err(|e| e.unwrap()) {
         Err(TransactionError::InstructionError(_, InstructionError::Custom(got)))
             if got == code => {}

@@ -41,9 +41,13 @@ impl Step {
     }
 }
 
-fn receipt_line(receipt: &Receipt, started: Instant) {
+fn receipt_line(receipt: &Receipt, started: Instant, chain: &EmbeddedChain) {
+    let units = match chain.last_compute_units() {
+        Some(units) if chain.program_build().is_sbf() => format!(", {units} compute units"),
+        _ => String::new(),
+    };
     println!(
-        "   done in {}: proof {}, sent and confirmed in {}, transaction {} bytes",
+        "   done in {}: proof {}, sent and confirmed in {}, transaction {} bytes{units}",
         ms(started.elapsed()),
         ms(receipt.prove_time),
         ms(receipt.settle_time),
@@ -69,6 +73,7 @@ pub async fn run() -> Result<()> {
     let started = step.begin("Start the chain and open the SOL pool; load the proving key");
     let mut chain = EmbeddedChain::start().await?;
     let chain_time = started.elapsed();
+    println!("   the chain runs {}", chain.program_build());
     let key_started = Instant::now();
     prover()?;
     println!(
@@ -88,14 +93,14 @@ pub async fn run() -> Result<()> {
 
     let started = step.begin("Alice deposits 2 SOL from her public account into the pool");
     let deposit = alice.deposit(&mut chain, 2 * SOL_UNIT).await?;
-    receipt_line(&deposit, started);
+    receipt_line(&deposit, started, &chain);
 
     let started = step.begin("Alice pays Bob 0.75 SOL privately, memo \"rent, march\"");
     let payment = alice
         .pay(&mut chain, &bob.address(), 3 * SOL_UNIT / 4, b"rent, march")
         .await?;
     let payment = payment.last().expect("one receipt").clone();
-    receipt_line(&payment, started);
+    receipt_line(&payment, started, &chain);
     println!(
         "   one private payment end to end (prove + send + confirm + sync): {}",
         ms(payment.prove_time + payment.settle_time)
@@ -118,7 +123,7 @@ pub async fn run() -> Result<()> {
     let back = bob
         .pay(&mut chain, &alice.address(), SOL_UNIT / 4, b"thanks")
         .await?;
-    receipt_line(back.last().expect("one receipt"), started);
+    receipt_line(back.last().expect("one receipt"), started, &chain);
 
     let started = step.begin(
         "Bob withdraws 0.3 SOL to a fresh public account, through a relayer (fee 0.001 SOL)",
@@ -137,7 +142,7 @@ pub async fn run() -> Result<()> {
             }),
         )
         .await?;
-    receipt_line(withdrawal.last().expect("one receipt"), started);
+    receipt_line(withdrawal.last().expect("one receipt"), started, &chain);
     let received = chain.accounts(&[destination]).await?[0]
         .as_ref()
         .map_or(0, |a| a.lamports);

@@ -12,10 +12,11 @@
 
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
-use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
-use zkpay_core::tree::Frontier;
+use zkpay_core::program::settle::{initialize_tree, pool_asset};
+use zkpay_core::program::state::PoolState;
+use zkpay_core::program::token::TOKEN_ACCOUNT_LEN;
 
-use super::token::{initialize_token_account, mint_decimals, TOKEN_ACCOUNT_LEN};
+use super::token::initialize_token_account;
 use crate::constants::{POOL_SEED, VAULT_SEED};
 use crate::errors::ZkpayError;
 use crate::pda::{create_pda, is_free};
@@ -65,36 +66,29 @@ pub fn handler(ctx: Context<InitializePool>, args: InitializePoolArgs) -> Result
     require!(is_free(&pool_info), ZkpayError::PoolAlreadyInitialized);
 
     // 2. The asset.
-    let is_sol = args.mint.to_bytes() == NATIVE_SOL_MINT;
-    let (kind, decimals) = if is_sol {
-        (AssetKind::Sol, 9)
-    } else {
-        let mint = accounts
-            .mint
-            .as_ref()
-            .ok_or(ZkpayError::InvalidTokenAccounts)?;
-        require!(
-            accounts.token_program.is_some(),
-            ZkpayError::InvalidTokenAccounts
-        );
-        require_keys_eq!(mint.key(), args.mint, ZkpayError::InvalidMint);
-        (AssetKind::SplToken, mint_decimals(mint)?)
+    let mint_key = args.mint.to_bytes();
+    let mint = accounts.mint.as_ref().map(|mint| mint.to_account_info());
+    let mint_owner = mint.as_ref().map(|mint| mint.owner.to_bytes());
+    let mint_data = mint.as_ref().map(|mint| mint.try_borrow_data()).transpose()?;
+    let mint_address = mint.as_ref().map(|mint| mint.key.to_bytes());
+    let mint_account = match (&mint_address, &mint_owner, &mint_data) {
+        (Some(address), Some(owner), Some(data)) => Some((address, owner, &data[..])),
+        _ => None,
     };
+    let (kind, decimals) = pool_asset(&mint_key, mint_account, accounts.token_program.is_some())
+        .map_err(ZkpayError::from)?;
+    drop(mint_data);
 
     // 3. The pool.
     let pool_seeds: &[&[u8]] = &[POOL_SEED, args.mint.as_ref(), &[ctx.bumps.pool]];
     create_pda(&payer, &pool_info, pool_seeds, Pool::SPACE, &crate::ID)?;
-    let pool = Pool {
-        mint: args.mint,
-        asset_id: asset_id(&args.mint.to_bytes()),
-        tree: accounts.tree.key(),
-        vault: vault_info.key(),
-        bump: ctx.bumps.pool,
-        vault_bump: ctx.bumps.vault,
-        kind: kind as u8,
+    let pool = PoolState::new(
+        &mint_key,
+        [&accounts.tree.key().to_bytes(), &vault_info.key().to_bytes()],
+        [ctx.bumps.pool, ctx.bumps.vault],
+        kind,
         decimals,
-        reserved: [0; 4],
-    };
+    );
     {
         let mut data = pool_info.try_borrow_mut_data()?;
         data[..8].copy_from_slice(Pool::DISCRIMINATOR);
@@ -121,9 +115,6 @@ pub fn handler(ctx: Context<InitializePool>, args: InitializePoolArgs) -> Result
 
     // 5. The tree.
     let mut tree = accounts.tree.load_init()?;
-    tree.pool = pool_key;
-    tree.frontier = Frontier::new();
-    let root = tree.frontier.root();
-    tree.history.push(&root);
+    initialize_tree(&mut tree.state, &pool_key.to_bytes());
     Ok(())
 }

@@ -1,34 +1,37 @@
 //! `transact`: settles one deposit, private transfer or withdrawal.
 //!
-//! Steps, in this order:
-//! 1. recompute the external-data hash from the accounts and data passed
-//!    (recipient, relayer, amounts, the pool's mint, encrypted outputs) and
-//!    the public amount from `ext_amount - fee`;
-//! 2. check every public value is a canonical field element;
-//! 3. check the root is one of the tree's recent roots;
-//! 4. verify the Groth16 proof against the embedded verifying key;
-//! 5. mark both nullifiers spent by creating their PDAs (a nullifier whose
-//!    PDA exists was spent; lamports sent there beforehand do not block it);
-//! 6. append both output commitments to the tree and remember the new root;
-//! 7. move funds: a deposit from the payer into the vault, a withdrawal from
-//!    the vault to the recipient, the fee from the vault to the relayer;
-//! 8. emit [`Settled`] with the leaf indices, commitments and ciphertexts,
-//!    as a self-CPI (`emit_cpi!`): the event is an inner instruction of the
-//!    transaction, which wallets read from the confirmed transaction.
+//! Anchor checks the accounts below (signer, owners and types of the pool
+//! and tree, the nullifier PDAs' seeds, the program accounts); then
+//! `zkpay_core::program::settle::transact` runs every settlement step, the
+//! same code as the SBF build:
+//! 1. argument checks (`ext_amount`, ciphertext sizes, distinct nullifiers);
+//! 2. the tree and pool belong to each other, the vault is the pool's;
+//! 3. the external-data hash and public amount from what was passed;
+//! 4. every public value canonical;
+//! 5. the root one of the tree's recent roots;
+//! 6. the Groth16 proof;
+//! 7. both nullifier PDAs created (an existing one: already spent);
+//! 8. both commitments appended, the new root recorded;
+//! 9. funds moved (deposit in; withdrawal and fee out);
+//! 10. the `Settled` event emitted as a self-CPI.
+
+use core::cell::RefMut;
 
 use anchor_lang::prelude::*;
-use zkpay_core::ext_data::ExtData;
-use zkpay_core::field::public_amount;
-use zkpay_core::proof::TransferProof;
-use zkpay_core::public_inputs::TransferPublicInputs;
-use zkpay_core::verifier::{verify_transfer, VerifyError};
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed;
+use zkpay_core::error::ZkpayError as CoreError;
+use zkpay_core::field::FieldBytes;
+use zkpay_core::program::ids::{EVENT_AUTHORITY, EVENT_AUTHORITY_SEED, NULLIFIER_SEED, POOL_SEED};
+use zkpay_core::program::instruction::TransactData;
+use zkpay_core::program::settle::{self, Ledger, Payee};
+use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
+use zkpay_core::program::token::token_balance;
 
-use super::token::{token_balance, transfer_tokens};
-use crate::constants::{MAX_ENCRYPTED_OUTPUT_LEN, NULLIFIER_SEED, POOL_SEED};
-use crate::errors::ZkpayError;
-use crate::events::Settled;
+use super::token::transfer_tokens;
+use crate::errors::Failure;
 use crate::pda::{create_pda, is_free};
-use crate::state::{AssetKind, CommitmentTreeAccount, Pool};
+use crate::state::{CommitmentTreeAccount, Pool};
 
 /// Arguments of `transact` besides the two input nullifiers (which come
 /// first in the instruction data, as they seed the nullifier PDAs).
@@ -60,11 +63,11 @@ pub struct Transact<'info> {
     pub payer: Signer<'info>,
     /// The pool.
     pub pool: AccountLoader<'info, Pool>,
-    /// The pool's commitment tree.
-    #[account(mut, constraint = tree.load()?.pool == pool.key() @ ZkpayError::WrongTree)]
+    /// The pool's commitment tree (the link is checked both ways).
+    #[account(mut)]
     pub tree: AccountLoader<'info, CommitmentTreeAccount>,
-    /// CHECK: the pool's vault (address recorded in the pool).
-    #[account(mut, address = pool.load()?.vault @ ZkpayError::WrongVault)]
+    /// CHECK: the pool's vault (checked against the pool).
+    #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the first nullifier's PDA, created here.
     #[account(
@@ -77,8 +80,7 @@ pub struct Transact<'info> {
     #[account(
         mut,
         seeds = [NULLIFIER_SEED, pool.key().as_ref(), input_nullifiers[1].as_ref()],
-        bump,
-        constraint = input_nullifiers[0] != input_nullifiers[1] @ ZkpayError::DuplicateNullifier
+        bump
     )]
     pub nullifier_1: UncheckedAccount<'info>,
     /// CHECK: receives a withdrawal; bound into the proof by the external-data hash.
@@ -105,188 +107,185 @@ pub fn handler(
     input_nullifiers: [[u8; 32]; 2],
     args: TransactArgs,
 ) -> Result<()> {
-    require!(args.ext_amount != i64::MIN, ZkpayError::ExtAmountOutOfRange);
-    require!(
-        args.encrypted_outputs
-            .iter()
-            .all(|note| note.len() <= MAX_ENCRYPTED_OUTPUT_LEN),
-        ZkpayError::EncryptedOutputTooLarge
-    );
-    let accounts = &ctx.accounts;
-    let pool_key = accounts.pool.key();
-    let pool = *accounts.pool.load()?;
-
-    // 1. What the proof must be bound to, from what was actually passed.
-    let ext_data = ExtData {
-        recipient: accounts.recipient.key().to_bytes(),
-        relayer: accounts.relayer.key().to_bytes(),
+    let ix = TransactData {
+        input_nullifiers: [&input_nullifiers[0], &input_nullifiers[1]],
+        proof: &args.proof,
+        root: &args.root,
+        output_commitments: [&args.output_commitments[0], &args.output_commitments[1]],
         ext_amount: args.ext_amount,
         fee: args.fee,
-        mint: pool.mint.to_bytes(),
         encrypted_outputs: [&args.encrypted_outputs[0], &args.encrypted_outputs[1]],
     };
-    let public_inputs = TransferPublicInputs {
-        root: args.root,
-        public_amount: public_amount(args.ext_amount, args.fee),
-        ext_data_hash: ext_data.hash(),
-        asset_id: pool.asset_id,
-        input_nullifiers,
-        output_commitments: args.output_commitments,
-    };
-
-    // 2. Canonical public values.
-    public_inputs
-        .check_canonical()
-        .map_err(|_| error!(ZkpayError::NonCanonicalPublicInput))?;
-
-    // 3. A recent root.
-    require!(
-        accounts.tree.load()?.history.contains(&args.root),
-        ZkpayError::UnknownRoot
-    );
-
-    // 4. The proof.
-    verify_transfer(&TransferProof::from_bytes(&args.proof), &public_inputs).map_err(|error| {
-        match error {
-            VerifyError::NonCanonical(_) | VerifyError::Hash(_) => {
-                error!(ZkpayError::NonCanonicalPublicInput)
-            }
-            VerifyError::InvalidProof => error!(ZkpayError::InvalidProof),
-        }
-    })?;
-
-    // 5. Spend the nullifiers.
-    let payer = accounts.payer.to_account_info();
-    let nullifiers = [
-        (
-            accounts.nullifier_0.to_account_info(),
-            ctx.bumps.nullifier_0,
-        ),
-        (
-            accounts.nullifier_1.to_account_info(),
-            ctx.bumps.nullifier_1,
-        ),
-    ];
-    for ((account, bump), nullifier) in nullifiers.iter().zip(&input_nullifiers) {
-        require!(is_free(account), ZkpayError::NullifierAlreadySpent);
-        let seeds: &[&[u8]] = &[NULLIFIER_SEED, pool_key.as_ref(), nullifier, &[*bump]];
-        create_pda(&payer, account, seeds, 0, &crate::ID)?;
+    let accounts = &ctx.accounts;
+    // `#[event_cpi]` leaves its `program` account unchecked; the SBF build
+    // requires it to be this program, so this entry does too.
+    if accounts.program.key() != crate::ID {
+        return Err(anchor_lang::error::ErrorCode::InvalidProgramId.into());
     }
-
-    // 6. Append the outputs.
-    let (first_leaf_index, root) = {
-        let mut tree = accounts.tree.load_mut()?;
-        let [left, right] = &args.output_commitments;
-        let first = tree
-            .frontier
-            .append_pair(left, right)
-            .map_err(|_| error!(ZkpayError::TreeFull))?;
-        let root = tree.frontier.root();
-        tree.history.push(&root);
-        (first, root)
+    let mut ledger = AnchorLedger {
+        pool_address: accounts.pool.key().to_bytes(),
+        pool: accounts.pool.load()?.state,
+        tree_address: accounts.tree.key().to_bytes(),
+        tree: accounts.tree.load_mut()?,
+        vault_address: accounts.vault.key().to_bytes(),
+        recipient: accounts.recipient.key().to_bytes(),
+        relayer: accounts.relayer.key().to_bytes(),
+        mint: accounts.mint.as_ref().map(|mint| mint.key().to_bytes()),
+        accounts,
+        bumps: [ctx.bumps.nullifier_0, ctx.bumps.nullifier_1],
     };
-
-    // 7. Move funds.
-    move_funds(accounts, &pool, args.ext_amount, args.fee)?;
-
-    // 8. Tell wallets.
-    emit_cpi!(Settled {
-        pool: pool_key,
-        first_leaf_index,
-        commitments: args.output_commitments,
-        nullifiers: input_nullifiers,
-        root,
-        encrypted_outputs: args.encrypted_outputs,
-    });
-    Ok(())
+    settle::transact(&mut ledger, &ix).map_err(|failure| failure.0)
 }
 
-/// Moves the deposit into the vault and the withdrawal and fee out of it.
-fn move_funds(accounts: &Transact, pool: &Pool, ext_amount: i64, fee: u64) -> Result<()> {
-    let deposit = u64::try_from(ext_amount).unwrap_or(0);
-    let withdrawal = if ext_amount < 0 {
-        ext_amount.unsigned_abs()
-    } else {
-        0
-    };
-    let outflow = withdrawal
-        .checked_add(fee)
-        .ok_or(ZkpayError::ExtAmountOutOfRange)?;
-    let vault = accounts.vault.to_account_info();
-    let recipient = accounts.recipient.to_account_info();
-    let relayer = accounts.relayer.to_account_info();
+/// The accounts of one `transact`, as `zkpay-core`'s settlement sees them.
+struct AnchorLedger<'a, 'info> {
+    accounts: &'a Transact<'info>,
+    pool_address: [u8; 32],
+    pool: PoolState,
+    tree_address: [u8; 32],
+    tree: RefMut<'a, CommitmentTreeAccount>,
+    vault_address: [u8; 32],
+    recipient: [u8; 32],
+    relayer: [u8; 32],
+    mint: Option<[u8; 32]>,
+    bumps: [u8; 2],
+}
 
-    match pool.asset_kind() {
-        AssetKind::Sol => {
-            if deposit > 0 {
-                let transfer = anchor_lang::system_program::Transfer {
-                    from: accounts.payer.to_account_info(),
-                    to: vault.clone(),
-                };
-                anchor_lang::system_program::transfer(
-                    CpiContext::new(anchor_lang::system_program::ID, transfer),
-                    deposit,
-                )?;
-            }
-            let reserved = Rent::get()?.minimum_balance(0);
-            let available = vault.lamports().saturating_sub(reserved);
-            require!(available >= outflow, ZkpayError::InsufficientVaultBalance);
-            if withdrawal > 0 {
-                vault.sub_lamports(withdrawal)?;
-                recipient.add_lamports(withdrawal)?;
-            }
-            if fee > 0 {
-                vault.sub_lamports(fee)?;
-                relayer.add_lamports(fee)?;
-            }
-        }
-        AssetKind::SplToken => {
-            let mint = accounts
-                .mint
-                .as_ref()
-                .ok_or(ZkpayError::InvalidTokenAccounts)?;
-            require_keys_eq!(mint.key(), pool.mint, ZkpayError::InvalidTokenAccounts);
-            require!(
-                accounts.token_program.is_some(),
-                ZkpayError::InvalidTokenAccounts
-            );
-            let mint = mint.to_account_info();
-            if deposit > 0 {
-                let from = accounts
-                    .depositor_token
-                    .as_ref()
-                    .ok_or(ZkpayError::InvalidTokenAccounts)?;
-                let payer = accounts.payer.to_account_info();
-                transfer_tokens(
-                    &from.to_account_info(),
-                    &mint,
-                    &vault,
-                    &payer,
-                    deposit,
-                    pool.decimals,
-                    &[],
-                )?;
-            }
-            require!(
-                token_balance(&vault)? >= outflow,
-                ZkpayError::InsufficientVaultBalance
-            );
-            let pool_info = accounts.pool.to_account_info();
-            let seeds: &[&[u8]] = &[POOL_SEED, pool.mint.as_ref(), &[pool.bump]];
-            for (to, amount) in [(&recipient, withdrawal), (&relayer, fee)] {
-                if amount > 0 {
-                    transfer_tokens(
-                        &vault,
-                        &mint,
-                        to,
-                        &pool_info,
-                        amount,
-                        pool.decimals,
-                        &[seeds],
-                    )?;
-                }
-            }
+impl<'info> AnchorLedger<'_, 'info> {
+    fn payee(&self, to: Payee) -> AccountInfo<'info> {
+        match to {
+            Payee::Recipient => self.accounts.recipient.to_account_info(),
+            Payee::Relayer => self.accounts.relayer.to_account_info(),
         }
     }
-    Ok(())
+}
+
+impl Ledger for AnchorLedger<'_, '_> {
+    type Error = Failure;
+
+    fn pool_address(&self) -> &[u8; 32] {
+        &self.pool_address
+    }
+
+    fn pool(&self) -> &PoolState {
+        &self.pool
+    }
+
+    fn tree_address(&self) -> &[u8; 32] {
+        &self.tree_address
+    }
+
+    fn tree(&mut self) -> &mut TreeState {
+        &mut self.tree.state
+    }
+
+    fn vault_address(&self) -> &[u8; 32] {
+        &self.vault_address
+    }
+
+    fn recipient(&self) -> &[u8; 32] {
+        &self.recipient
+    }
+
+    fn relayer(&self) -> &[u8; 32] {
+        &self.relayer
+    }
+
+    fn mint_account(&self) -> Option<&[u8; 32]> {
+        self.mint.as_ref()
+    }
+
+    fn has_token_program(&self) -> bool {
+        self.accounts.token_program.is_some()
+    }
+
+    fn has_depositor_token(&self) -> bool {
+        self.accounts.depositor_token.is_some()
+    }
+
+    fn spend_nullifier(
+        &mut self,
+        index: usize,
+        nullifier: &FieldBytes,
+    ) -> core::result::Result<(), Failure> {
+        let account = match index {
+            0 => self.accounts.nullifier_0.to_account_info(),
+            _ => self.accounts.nullifier_1.to_account_info(),
+        };
+        if !is_free(&account) {
+            return Err(CoreError::NullifierAlreadySpent.into());
+        }
+        let bump = [self.bumps[index]];
+        let seeds: &[&[u8]] = &[NULLIFIER_SEED, &self.pool_address, nullifier, &bump];
+        let payer = self.accounts.payer.to_account_info();
+        create_pda(&payer, &account, seeds, 0, &crate::ID)?;
+        Ok(())
+    }
+
+    fn deposit(&mut self, amount: u64) -> core::result::Result<(), Failure> {
+        let payer = self.accounts.payer.to_account_info();
+        let vault = self.accounts.vault.to_account_info();
+        match self.pool.asset_kind() {
+            AssetKind::Sol => {
+                let transfer = anchor_lang::system_program::Transfer { from: payer, to: vault };
+                anchor_lang::system_program::transfer(
+                    CpiContext::new(anchor_lang::system_program::ID, transfer),
+                    amount,
+                )?;
+            }
+            AssetKind::SplToken => {
+                let (Some(from), Some(mint)) =
+                    (&self.accounts.depositor_token, &self.accounts.mint)
+                else {
+                    return Err(CoreError::InvalidTokenAccounts.into());
+                };
+                let accounts = [from.to_account_info(), mint.to_account_info(), vault, payer];
+                transfer_tokens(&accounts, amount, self.pool.decimals, &[])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn vault_available(&self) -> core::result::Result<u64, Failure> {
+        let vault = self.accounts.vault.to_account_info();
+        Ok(match self.pool.asset_kind() {
+            AssetKind::Sol => vault
+                .lamports()
+                .saturating_sub(Rent::get()?.minimum_balance(0)),
+            AssetKind::SplToken => token_balance(&vault.owner.to_bytes(), &vault.try_borrow_data()?)?,
+        })
+    }
+
+    fn pay_out(&mut self, to: Payee, amount: u64) -> core::result::Result<(), Failure> {
+        let vault = self.accounts.vault.to_account_info();
+        let payee = self.payee(to);
+        match self.pool.asset_kind() {
+            AssetKind::Sol => {
+                vault.sub_lamports(amount)?;
+                payee.add_lamports(amount)?;
+            }
+            AssetKind::SplToken => {
+                let Some(mint) = &self.accounts.mint else {
+                    return Err(CoreError::InvalidTokenAccounts.into());
+                };
+                let pool = self.accounts.pool.to_account_info();
+                let seeds: &[&[u8]] = &[POOL_SEED, &self.pool.mint, &[self.pool.bump]];
+                let accounts = [vault, mint.to_account_info(), payee, pool];
+                transfer_tokens(&accounts, amount, self.pool.decimals, &[seeds])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, data: &[u8]) -> core::result::Result<(), Failure> {
+        let authority = self.accounts.event_authority.to_account_info();
+        let instruction = Instruction {
+            program_id: crate::ID,
+            accounts: vec![AccountMeta::new_readonly(*authority.key, true)],
+            data: data.to_vec(),
+        };
+        let seeds: &[&[u8]] = &[EVENT_AUTHORITY_SEED, &[EVENT_AUTHORITY.1]];
+        invoke_signed(&instruction, &[authority], &[seeds])?;
+        Ok(())
+    }
 }

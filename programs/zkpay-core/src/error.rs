@@ -1,0 +1,152 @@
+//! The program's errors, each with a fixed numeric code.
+//!
+//! One list, [`for_each_zkpay_error!`], defines every error: its name, its
+//! code (the `Custom` code of the failed instruction, from 6000 as Anchor
+//! numbers a program's own errors) and its message. [`ZkpayError`] is
+//! generated from it here; the Anchor entry generates its `#[error_code]`
+//! enum from the same list, so both builds of the program, the client and
+//! the tests agree on every code by construction. Codes never change once
+//! released: new errors go at the end.
+
+/// Calls `$callback!` with the program's errors as `Name = code => "message"`.
+#[macro_export]
+macro_rules! for_each_zkpay_error {
+    ($callback:ident) => {
+        $callback! {
+            NonCanonicalPublicInput = 6000 => "a public input is not a canonical field element (it is >= the BN254 scalar modulus)",
+            UnknownRoot = 6001 => "the Merkle root is not one of the tree's recent roots",
+            InvalidProof = 6002 => "the transfer proof does not verify for these public inputs",
+            NullifierAlreadySpent = 6003 => "a nullifier of this transfer has already been spent",
+            DuplicateNullifier = 6004 => "the two input nullifiers are the same",
+            WrongTree = 6005 => "the commitment tree account and the pool do not belong to each other",
+            WrongVault = 6006 => "the vault account is not this pool's vault",
+            TreeFull = 6007 => "the commitment tree is full",
+            InsufficientVaultBalance = 6008 => "the pool's vault holds less than the withdrawal plus the fee",
+            ExtAmountOutOfRange = 6009 => "the external amount is out of range",
+            EncryptedOutputTooLarge = 6010 => "an encrypted output note is larger than the limit",
+            PoolAlreadyInitialized = 6011 => "this asset's pool is already initialised",
+            InvalidTokenAccounts = 6012 => "token pools need the mint, the token program and matching token accounts",
+            InvalidMint = 6013 => "the mint is not an SPL token mint",
+            HashFailed = 6014 => "the Poseidon hash failed on a value the program computed",
+            TreeCorrupt = 6015 => "the commitment tree account is inconsistent (its next leaf index is odd)",
+            NonCanonicalProof = 6016 => "a point coordinate of the proof is not canonical (it is >= the BN254 base-field modulus)",
+        }
+    };
+}
+
+macro_rules! define_zkpay_error {
+    ($($name:ident = $code:literal => $message:literal,)*) => {
+        /// Why the program refused an instruction (`Custom` code = the value).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum ZkpayError {
+            $(
+                #[doc = $message]
+                $name = $code,
+            )*
+        }
+
+        impl ZkpayError {
+            /// Every error, in code order.
+            pub const ALL: &'static [ZkpayError] = &[$(ZkpayError::$name,)*];
+
+            /// The error's fixed code.
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The error's name, as the program logs it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ZkpayError::$name => stringify!($name),)*
+                }
+            }
+
+            /// What the error means.
+            pub const fn message(self) -> &'static str {
+                match self {
+                    $(ZkpayError::$name => $message,)*
+                }
+            }
+
+            /// The error with `code`, if it is one of the program's.
+            pub fn from_code(code: u32) -> Option<ZkpayError> {
+                match code {
+                    $($code => Some(ZkpayError::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+for_each_zkpay_error!(define_zkpay_error);
+
+impl core::fmt::Display for ZkpayError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl core::error::Error for ZkpayError {}
+
+/// Errors of the Anchor framework the program reports for malformed
+/// instructions and accounts, with Anchor's codes, so that both builds of
+/// the program fail a malformed instruction the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum FrameworkError {
+    /// No instruction has this discriminator (or the data is shorter than one).
+    InstructionFallbackNotFound = 101,
+    /// The instruction's arguments do not deserialize.
+    InstructionDidNotDeserialize = 102,
+    /// A writable account was passed read-only.
+    ConstraintMut = 2000,
+    /// A required signature is missing (the event instruction).
+    ConstraintSigner = 2002,
+    /// A PDA is not at the address its seeds give.
+    ConstraintSeeds = 2006,
+    /// An account is not at the address the program requires.
+    ConstraintAddress = 2012,
+    /// An account to initialise is not zeroed.
+    ConstraintZero = 2013,
+    /// An account to initialise is not rent-exempt.
+    ConstraintRentExempt = 2005,
+    /// An account's data is shorter than a discriminator.
+    AccountDiscriminatorNotFound = 3001,
+    /// An account holds another type.
+    AccountDiscriminatorMismatch = 3002,
+    /// An account's data does not have the type's size.
+    AccountDidNotDeserialize = 3003,
+    /// Fewer accounts than the instruction needs.
+    AccountNotEnoughKeys = 3005,
+    /// An account is owned by another program.
+    AccountOwnedByWrongProgram = 3007,
+    /// A program account is not the expected program.
+    InvalidProgramId = 3008,
+    /// A required signature is missing.
+    AccountNotSigner = 3010,
+}
+
+impl FrameworkError {
+    /// The error's code.
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_fixed_and_round_trip() {
+        for (index, error) in ZkpayError::ALL.iter().enumerate() {
+            assert_eq!(error.code(), 6000 + index as u32, "{}", error.name());
+            assert_eq!(ZkpayError::from_code(error.code()), Some(*error));
+        }
+        assert_eq!(ZkpayError::from_code(5999), None);
+        assert_eq!(ZkpayError::InvalidProof.code(), 6002);
+        assert_eq!(ZkpayError::TreeFull.name(), "TreeFull");
+    }
+}
