@@ -90,49 +90,70 @@ impl core::fmt::Display for ZkpayError {
 
 impl core::error::Error for ZkpayError {}
 
-/// Errors of the Anchor framework the program reports for malformed
-/// instructions and accounts, with Anchor's codes, so that both builds of
-/// the program fail a malformed instruction the same way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum FrameworkError {
-    /// No instruction has this discriminator (or the data is shorter than one).
-    InstructionFallbackNotFound = 101,
-    /// The instruction's arguments do not deserialize.
-    InstructionDidNotDeserialize = 102,
-    /// A writable account was passed read-only.
-    ConstraintMut = 2000,
-    /// A required signature is missing (the event instruction).
-    ConstraintSigner = 2002,
-    /// A PDA is not at the address its seeds give.
-    ConstraintSeeds = 2006,
-    /// An account is not at the address the program requires.
-    ConstraintAddress = 2012,
-    /// An account to initialise is not zeroed.
-    ConstraintZero = 2013,
-    /// An account to initialise is not rent-exempt.
-    ConstraintRentExempt = 2005,
-    /// An account's data is shorter than a discriminator.
-    AccountDiscriminatorNotFound = 3001,
-    /// An account holds another type.
-    AccountDiscriminatorMismatch = 3002,
-    /// An account's data does not have the type's size.
-    AccountDidNotDeserialize = 3003,
-    /// Fewer accounts than the instruction needs.
-    AccountNotEnoughKeys = 3005,
-    /// An account is owned by another program.
-    AccountOwnedByWrongProgram = 3007,
-    /// A program account is not the expected program.
-    InvalidProgramId = 3008,
-    /// A required signature is missing.
-    AccountNotSigner = 3010,
+macro_rules! define_framework_error {
+    ($($name:ident = $code:literal => $message:literal,)*) => {
+        /// Errors of the Anchor framework the program reports for malformed
+        /// instructions and accounts, with Anchor's codes, so that both builds
+        /// of the program fail a malformed instruction the same way.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum FrameworkError {
+            $(
+                #[doc = $message]
+                $name = $code,
+            )*
+        }
+
+        impl FrameworkError {
+            /// Every framework error the program reports.
+            pub const ALL: &'static [FrameworkError] = &[$(FrameworkError::$name,)*];
+
+            /// The error's code (Anchor's).
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The error's name (Anchor's).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(FrameworkError::$name => stringify!($name),)*
+                }
+            }
+
+            /// What the error means.
+            pub const fn message(self) -> &'static str {
+                match self {
+                    $(FrameworkError::$name => $message,)*
+                }
+            }
+
+            /// The error with `code`, if the program reports it.
+            pub fn from_code(code: u32) -> Option<FrameworkError> {
+                match code {
+                    $($code => Some(FrameworkError::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-impl FrameworkError {
-    /// The error's code.
-    pub const fn code(self) -> u32 {
-        self as u32
-    }
+define_framework_error! {
+    InstructionFallbackNotFound = 101 => "the program has no instruction with this discriminator",
+    InstructionDidNotDeserialize = 102 => "the instruction's arguments do not decode",
+    ConstraintMut = 2000 => "an account the instruction writes was passed read-only",
+    ConstraintSigner = 2002 => "the event instruction was not signed by the event authority",
+    ConstraintRentExempt = 2005 => "an account to initialise is not rent-exempt",
+    ConstraintSeeds = 2006 => "an account is not at the address its seeds give",
+    ConstraintAddress = 2012 => "an account is not at the address the program requires",
+    ConstraintZero = 2013 => "an account to initialise is not zeroed",
+    AccountDiscriminatorNotFound = 3001 => "an account's data is shorter than a discriminator",
+    AccountDiscriminatorMismatch = 3002 => "an account holds another type than the instruction expects",
+    AccountDidNotDeserialize = 3003 => "an account's data does not have its type's size",
+    AccountNotEnoughKeys = 3005 => "the instruction has fewer accounts than it needs",
+    AccountOwnedByWrongProgram = 3007 => "an account is owned by another program than required",
+    InvalidProgramId = 3008 => "a program account is not the expected program",
+    AccountNotSigner = 3010 => "an account that must sign did not",
 }
 
 #[cfg(test)]
@@ -148,5 +169,9 @@ mod tests {
         assert_eq!(ZkpayError::from_code(5999), None);
         assert_eq!(ZkpayError::InvalidProof.code(), 6002);
         assert_eq!(ZkpayError::TreeFull.name(), "TreeFull");
+        for error in FrameworkError::ALL {
+            assert_eq!(FrameworkError::from_code(error.code()), Some(*error));
+            assert!(ZkpayError::from_code(error.code()).is_none());
+        }
     }
 }
