@@ -19,17 +19,11 @@ use zkpay_client::chain::embedded::ProgramBuild;
 use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_core::field::{non_canonical_alias, MODULUS};
 use zkpay_core::program::ids::{EVENT_IX_TAG, INITIALIZE_POOL_DISCRIMINATOR};
+use zkpay_core::program::instruction::offsets::{COMMITMENTS, NULLIFIERS, OUTPUTS, PROOF, ROOT};
 
 const MUTATIONS: usize = 10_000;
 const SOL: u64 = 1_000_000_000;
 
-/// Byte offsets in `transact`'s data (after the 8-byte discriminator).
-const NULLIFIERS: usize = 8;
-const PROOF: usize = NULLIFIERS + 64;
-const ROOT: usize = PROOF + 256;
-const COMMITMENTS: usize = ROOT + 32;
-const EXT_AMOUNT: usize = COMMITMENTS + 64;
-const OUTPUTS: usize = EXT_AMOUNT + 16;
 
 /// One mutation of `base`, different from it. Only `payer` can sign: an
 /// account put where a signer stood is passed unsigned.

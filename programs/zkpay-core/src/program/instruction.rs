@@ -11,6 +11,25 @@ use crate::error::FrameworkError;
 use crate::field::FieldBytes;
 use crate::proof::TransferProof;
 
+/// Byte offsets of `transact`'s fields in its instruction data
+/// (discriminator included); the encrypted outputs start at [`OUTPUTS`].
+pub mod offsets {
+    /// The two nullifiers.
+    pub const NULLIFIERS: usize = 8;
+    /// The proof.
+    pub const PROOF: usize = NULLIFIERS + 64;
+    /// The root.
+    pub const ROOT: usize = PROOF + 256;
+    /// The two output commitments.
+    pub const COMMITMENTS: usize = ROOT + 32;
+    /// `ext_amount`.
+    pub const EXT_AMOUNT: usize = COMMITMENTS + 64;
+    /// `fee`.
+    pub const FEE: usize = EXT_AMOUNT + 8;
+    /// The first encrypted output's length prefix.
+    pub const OUTPUTS: usize = FEE + 8;
+}
+
 /// The arguments of `transact`, borrowed from the instruction data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransactData<'a> {
@@ -93,4 +112,41 @@ impl<'a> TransactData<'a> {
 #[inline(always)]
 pub fn parse_initialize_pool(args: &[u8]) -> Result<&[u8; 32], FrameworkError> {
     Reader { rest: args }.array()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offsets::*;
+    use super::*;
+
+    #[test]
+    fn the_reader_and_the_offsets_agree() {
+        let mut data = std::vec![0u8; OUTPUTS];
+        for (at, byte) in [(NULLIFIERS, 1), (NULLIFIERS + 32, 2), (PROOF, 3), (ROOT, 4)] {
+            data[at] = byte;
+        }
+        data[COMMITMENTS] = 5;
+        data[COMMITMENTS + 32] = 6;
+        data[EXT_AMOUNT..FEE].copy_from_slice(&(-7i64).to_le_bytes());
+        data[FEE..OUTPUTS].copy_from_slice(&8u64.to_le_bytes());
+        data.extend_from_slice(&2u32.to_le_bytes());
+        data.extend_from_slice(b"ab");
+        data.extend_from_slice(&1u32.to_le_bytes());
+        data.extend_from_slice(b"c");
+        let ix = TransactData::parse(&data[8..]).unwrap();
+        assert_eq!(
+            (ix.input_nullifiers[0][0], ix.input_nullifiers[1][0], ix.proof[0], ix.root[0]),
+            (1, 2, 3, 4)
+        );
+        assert_eq!((ix.output_commitments[0][0], ix.output_commitments[1][0]), (5, 6));
+        assert_eq!((ix.ext_amount, ix.fee), (-7, 8));
+        assert_eq!(ix.encrypted_outputs, [&b"ab"[..], &b"c"[..]]);
+        for len in 0..data.len() - 8 {
+            assert_eq!(
+                TransactData::parse(&data[8..8 + len]),
+                Err(FrameworkError::InstructionDidNotDeserialize),
+                "truncated to {len}"
+            );
+        }
+    }
 }
