@@ -32,18 +32,7 @@ async fn every_kind_of_transaction_is_metered() {
     lines.push(("initialize_pool", chain.last_compute_units));
 
     // A SOL deposit.
-    let note = Note::new(3 * SOL, alice.owner(), keys.asset_id(), &mut rng);
-    let deposit = prove_payment(
-        &chain.tree,
-        &keys,
-        [dummy_input(&alice, &keys, &mut rng), dummy_input(&alice, &keys, &mut rng)],
-        [note, Note::dummy(alice.owner(), keys.asset_id(), &mut rng)],
-        (3 * SOL) as i64,
-        0,
-        payer,
-        payer,
-        &mut rng,
-    );
+    let (deposit, note) = deposit_payment(&chain, &alice, 3 * SOL, &mut rng);
     chain.settle(&deposit).await.unwrap();
     lines.push(("deposit", chain.last_compute_units));
 

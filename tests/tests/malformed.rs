@@ -135,18 +135,7 @@ impl Target {
         let alice = SpendingKey::random(&mut rng);
         let keys = chain.keys;
         let payer = chain.payer();
-        let note = Note::new(2 * SOL, alice.owner(), keys.asset_id(), &mut rng);
-        let deposit = prove_payment(
-            &chain.tree,
-            &keys,
-            [dummy_input(&alice, &keys, &mut rng), dummy_input(&alice, &keys, &mut rng)],
-            [note, Note::dummy(alice.owner(), keys.asset_id(), &mut rng)],
-            (2 * SOL) as i64,
-            0,
-            payer,
-            payer,
-            &mut rng,
-        );
+        let (deposit, note) = deposit_payment(&chain, &alice, 2 * SOL, &mut rng);
         chain.settle(&deposit).await.unwrap();
         // Fixed, so that both builds' targets get the same proof bytes.
         let recipient = Pubkey::new_from_array([0x52; 32]);

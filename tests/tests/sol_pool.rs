@@ -19,23 +19,7 @@ async fn deposited(
     amount: u64,
     rng: &mut StdRng,
 ) -> (Note, u64) {
-    let keys = chain.keys;
-    let note = Note::new(amount, alice.owner(), keys.asset_id(), rng);
-    let payer = chain.payer();
-    let deposit = prove_payment(
-        &chain.tree,
-        &keys,
-        [
-            dummy_input(alice, &keys, rng),
-            dummy_input(alice, &keys, rng),
-        ],
-        [note, Note::dummy(alice.owner(), keys.asset_id(), rng)],
-        amount as i64,
-        0,
-        payer,
-        payer,
-        rng,
-    );
+    let (deposit, note) = deposit_payment(chain, alice, amount, rng);
     let leaf = chain.tree.len();
     let size = chain.settle_as(None, &deposit).await.unwrap();
     println!("SOL deposit transaction: {size} bytes");

@@ -34,21 +34,25 @@ macro_rules! for_each_zkpay_error {
     };
 }
 
-macro_rules! define_zkpay_error {
-    ($($name:ident = $code:literal => $message:literal,)*) => {
-        /// Why the program refused an instruction (`Custom` code = the value).
+/// Defines an error enum with fixed codes, names and messages.
+macro_rules! define_error_enum {
+    (
+        $(#[$doc:meta])*
+        $enum:ident { $($name:ident = $code:literal => $message:literal,)* }
+    ) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[repr(u32)]
-        pub enum ZkpayError {
+        pub enum $enum {
             $(
                 #[doc = $message]
                 $name = $code,
             )*
         }
 
-        impl ZkpayError {
+        impl $enum {
             /// Every error, in code order.
-            pub const ALL: &'static [ZkpayError] = &[$(ZkpayError::$name,)*];
+            pub const ALL: &'static [$enum] = &[$($enum::$name,)*];
 
             /// The error's fixed code.
             pub const fn code(self) -> u32 {
@@ -58,24 +62,33 @@ macro_rules! define_zkpay_error {
             /// The error's name, as the program logs it.
             pub const fn name(self) -> &'static str {
                 match self {
-                    $(ZkpayError::$name => stringify!($name),)*
+                    $($enum::$name => stringify!($name),)*
                 }
             }
 
             /// What the error means.
             pub const fn message(self) -> &'static str {
                 match self {
-                    $(ZkpayError::$name => $message,)*
+                    $($enum::$name => $message,)*
                 }
             }
 
-            /// The error with `code`, if it is one of the program's.
-            pub fn from_code(code: u32) -> Option<ZkpayError> {
+            /// The error with `code`, if there is one.
+            pub fn from_code(code: u32) -> Option<$enum> {
                 match code {
-                    $($code => Some(ZkpayError::$name),)*
+                    $($code => Some($enum::$name),)*
                     _ => None,
                 }
             }
+        }
+    };
+}
+
+macro_rules! define_zkpay_error {
+    ($($list:tt)*) => {
+        define_error_enum! {
+            /// Why the program refused an instruction (`Custom` code = the value).
+            ZkpayError { $($list)* }
         }
     };
 }
@@ -90,70 +103,27 @@ impl core::fmt::Display for ZkpayError {
 
 impl core::error::Error for ZkpayError {}
 
-macro_rules! define_framework_error {
-    ($($name:ident = $code:literal => $message:literal,)*) => {
-        /// Errors of the Anchor framework the program reports for malformed
-        /// instructions and accounts, with Anchor's codes, so that both builds
-        /// of the program fail a malformed instruction the same way.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[repr(u32)]
-        pub enum FrameworkError {
-            $(
-                #[doc = $message]
-                $name = $code,
-            )*
-        }
-
-        impl FrameworkError {
-            /// Every framework error the program reports.
-            pub const ALL: &'static [FrameworkError] = &[$(FrameworkError::$name,)*];
-
-            /// The error's code (Anchor's).
-            pub const fn code(self) -> u32 {
-                self as u32
-            }
-
-            /// The error's name (Anchor's).
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $(FrameworkError::$name => stringify!($name),)*
-                }
-            }
-
-            /// What the error means.
-            pub const fn message(self) -> &'static str {
-                match self {
-                    $(FrameworkError::$name => $message,)*
-                }
-            }
-
-            /// The error with `code`, if the program reports it.
-            pub fn from_code(code: u32) -> Option<FrameworkError> {
-                match code {
-                    $($code => Some(FrameworkError::$name),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-define_framework_error! {
-    InstructionFallbackNotFound = 101 => "the program has no instruction with this discriminator",
-    InstructionDidNotDeserialize = 102 => "the instruction's arguments do not decode",
-    ConstraintMut = 2000 => "an account the instruction writes was passed read-only",
-    ConstraintSigner = 2002 => "the event instruction was not signed by the event authority",
-    ConstraintRentExempt = 2005 => "an account to initialise is not rent-exempt",
-    ConstraintSeeds = 2006 => "an account is not at the address its seeds give",
-    ConstraintAddress = 2012 => "an account is not at the address the program requires",
-    ConstraintZero = 2013 => "an account to initialise is not zeroed",
-    AccountDiscriminatorNotFound = 3001 => "an account's data is shorter than a discriminator",
-    AccountDiscriminatorMismatch = 3002 => "an account holds another type than the instruction expects",
-    AccountDidNotDeserialize = 3003 => "an account's data does not have its type's size",
-    AccountNotEnoughKeys = 3005 => "the instruction has fewer accounts than it needs",
-    AccountOwnedByWrongProgram = 3007 => "an account is owned by another program than required",
-    InvalidProgramId = 3008 => "a program account is not the expected program",
-    AccountNotSigner = 3010 => "an account that must sign did not",
+define_error_enum! {
+    /// Errors of the Anchor framework the program reports for malformed
+    /// instructions and accounts, with Anchor's codes, so that both builds of
+    /// the program fail a malformed instruction the same way.
+    FrameworkError {
+        InstructionFallbackNotFound = 101 => "the program has no instruction with this discriminator",
+        InstructionDidNotDeserialize = 102 => "the instruction's arguments do not decode",
+        ConstraintMut = 2000 => "an account the instruction writes was passed read-only",
+        ConstraintSigner = 2002 => "the event instruction was not signed by the event authority",
+        ConstraintRentExempt = 2005 => "an account to initialise is not rent-exempt",
+        ConstraintSeeds = 2006 => "an account is not at the address its seeds give",
+        ConstraintAddress = 2012 => "an account is not at the address the program requires",
+        ConstraintZero = 2013 => "an account to initialise is not zeroed",
+        AccountDiscriminatorNotFound = 3001 => "an account's data is shorter than a discriminator",
+        AccountDiscriminatorMismatch = 3002 => "an account holds another type than the instruction expects",
+        AccountDidNotDeserialize = 3003 => "an account's data does not have its type's size",
+        AccountNotEnoughKeys = 3005 => "the instruction has fewer accounts than it needs",
+        AccountOwnedByWrongProgram = 3007 => "an account is owned by another program than required",
+        InvalidProgramId = 3008 => "a program account is not the expected program",
+        AccountNotSigner = 3010 => "an account that must sign did not",
+    }
 }
 
 #[cfg(test)]

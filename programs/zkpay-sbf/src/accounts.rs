@@ -7,6 +7,24 @@ use zkpay_core::error::FrameworkError;
 
 use crate::error::Result;
 
+/// The account at `index`, or Anchor's "not enough keys" where the
+/// instruction has fewer accounts.
+#[inline(always)]
+pub fn account(accounts: &[AccountView], index: usize) -> Result<&AccountView> {
+    accounts
+        .get(index)
+        .ok_or(FrameworkError::AccountNotEnoughKeys.into())
+}
+
+/// A signer (`Signer`).
+#[inline(always)]
+pub fn signer(account: &AccountView) -> Result<()> {
+    if !account.is_signer() {
+        return Err(FrameworkError::AccountNotSigner.into());
+    }
+    Ok(())
+}
+
 /// A writable account (`#[account(mut)]`).
 #[inline(always)]
 pub fn writable(account: &AccountView) -> Result<()> {

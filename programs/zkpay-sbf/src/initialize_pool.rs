@@ -24,7 +24,7 @@ use zkpay_core::program::settle::{initialize_tree, pool_asset};
 use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
 use zkpay_core::program::token::TOKEN_ACCOUNT_LEN;
 
-use crate::accounts::{at, data_mut, is_free, optional, pda, rent_exempt_minimum, writable};
+use crate::accounts::{account, at, data_mut, is_free, optional, pda, rent_exempt_minimum, signer, writable};
 use crate::cpi::{create_pda, initialize_token_account};
 use crate::error::{Failure, Result};
 
@@ -34,15 +34,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], args: &[u8]) 
     let mint_key = *parse_initialize_pool(args).map_err(Failure::from)?;
     // The Anchor entry's order and codes: each account's type in order,
     // then the constraints in order.
-    let get = |index: usize| {
-        accounts
-            .get(index)
-            .ok_or(Failure::from(FrameworkError::AccountNotEnoughKeys))
-    };
+    let get = |index| account(accounts, index);
     let payer = get(0)?;
-    if !payer.is_signer() {
-        return Err(FrameworkError::AccountNotSigner.into());
-    }
+    signer(payer)?;
     let [pool, tree, vault] = [get(1)?, get(2)?, get(3)?];
     let mint = optional(get(4)?, program_id);
     let token_program = optional(get(5)?, program_id);

@@ -20,7 +20,7 @@ use zkpay_core::program::settle::{self, Ledger, Payee};
 use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
 use zkpay_core::program::token::token_balance;
 
-use crate::accounts::{at, data_mut, is_free, optional, pda, rent_exempt_minimum, typed, writable};
+use crate::accounts::{account, at, data_mut, is_free, optional, pda, rent_exempt_minimum, signer, typed, writable};
 use crate::cpi::{create_pda, transfer, transfer_tokens};
 use crate::error::{Failure, Result};
 
@@ -59,16 +59,10 @@ impl<'a> SbfLedger<'a> {
     /// event CPI's program account.
     #[inline(always)]
     fn new(program_id: &'a Address, accounts: &'a [AccountView], ix: &TransactData) -> Result<Self> {
-        let get = |index: usize| {
-            accounts
-                .get(index)
-                .ok_or(Failure::from(FrameworkError::AccountNotEnoughKeys))
-        };
+        let get = |index| account(accounts, index);
         // Types.
         let payer = get(0)?;
-        if !payer.is_signer() {
-            return Err(FrameworkError::AccountNotSigner.into());
-        }
+        signer(payer)?;
         let pool = get(1)?;
         typed(pool, program_id, &POOL_DISCRIMINATOR, PoolState::SPACE)?;
         let tree = get(2)?;

@@ -581,6 +581,31 @@ pub fn prove_payment(
     }
 }
 
+/// A deposit of `amount` from the payer into `chain`'s pool, as a new note
+/// of `owner` (and a dummy): the payment and the note.
+pub fn deposit_payment(
+    chain: &Chain,
+    owner: &SpendingKey,
+    amount: u64,
+    rng: &mut StdRng,
+) -> (Payment, Note) {
+    let keys = chain.keys;
+    let payer = chain.payer();
+    let note = Note::new(amount, owner.owner(), keys.asset_id(), rng);
+    let deposit = prove_payment(
+        &chain.tree,
+        &keys,
+        [dummy_input(owner, &keys, rng), dummy_input(owner, &keys, rng)],
+        [note, Note::dummy(owner.owner(), keys.asset_id(), rng)],
+        amount as i64,
+        0,
+        payer,
+        payer,
+        rng,
+    );
+    (deposit, note)
+}
+
 /// A dummy input for `key`.
 pub fn dummy_input(
     key: &SpendingKey,
