@@ -423,6 +423,24 @@ async fn a_wrong_vault_is_rejected() {
 }
 
 #[tokio::test]
+async fn a_tree_claiming_the_pool_is_not_the_pools_tree() {
+    // The link is checked both ways: a second program-owned tree whose
+    // `pool` field names this pool (a state only seeding can make) is still
+    // refused, because the pool names another tree.
+    let mut chain = Chain::with_sol_pool().await;
+    let payment = pending_payment(&mut chain).await;
+    let rogue = solana_sdk::pubkey::Pubkey::new_unique();
+    let copy = chain.account(chain.keys.tree).await.unwrap();
+    chain.context.set_account(&rogue, &copy.into());
+    let before = chain.snapshot(&payment).await;
+    let mut ix = payment.instruction(&chain.payer(), &chain.keys);
+    ix.accounts[2].pubkey = rogue;
+    assert_program_error(chain.send(&[ix], &[]).await, ZkpayError::WrongTree);
+    assert_eq!(chain.snapshot(&payment).await, before);
+    chain.settle(&payment).await.unwrap();
+}
+
+#[tokio::test]
 async fn a_pool_is_initialised_once() {
     let mut chain = Chain::with_sol_pool().await;
     let tree = Keypair::new();
