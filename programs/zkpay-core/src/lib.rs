@@ -19,6 +19,8 @@ pub mod constants;
 pub mod error;
 pub mod ext_data;
 pub mod field;
+#[cfg(feature = "idl-build")]
+mod idl;
 pub mod poseidon;
 pub mod program;
 pub mod proof;

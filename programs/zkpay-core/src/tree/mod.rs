@@ -18,8 +18,6 @@ use crate::zero_hashes::ZERO_HASHES;
 mod frontier;
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
 mod full;
-#[cfg(feature = "idl-build")]
-mod idl;
 
 pub use frontier::{Frontier, RootHistory};
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]

@@ -1,9 +1,10 @@
-//! Anchor IDL descriptions of the on-chain tree types, so the program's IDL
-//! describes the commitment tree account's layout.
+//! Anchor IDL descriptions of the on-chain types (the accounts' layouts and
+//! the tree types in them), so the program's IDL describes its accounts.
 
 extern crate alloc;
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -14,8 +15,9 @@ use anchor_lang_idl::types::{
     IdlTypeDef, IdlTypeDefTy,
 };
 
-use super::{Frontier, RootHistory};
 use crate::constants::{ROOT_HISTORY_SIZE, TREE_DEPTH};
+use crate::program::state::{PoolState, TreeState};
+use crate::tree::{Frontier, RootHistory};
 
 fn field(name: &str, ty: IdlType) -> IdlField {
     IdlField {
@@ -73,5 +75,60 @@ impl IdlBuild for RootHistory {
                 field("roots", field_elements(ROOT_HISTORY_SIZE)),
             ],
         ))
+    }
+}
+
+impl IdlBuild for PoolState {
+    fn create_type() -> Option<IdlTypeDef> {
+        let key = || array(IdlType::U8, 32);
+        Some(zero_copy_struct(
+            "PoolState",
+            "A pool: mint, asset id, tree, vault, PDA bumps, asset kind (0 SOL, 1 SPL), decimals.",
+            vec![
+                field("mint", key()),
+                field("asset_id", key()),
+                field("tree", key()),
+                field("vault", key()),
+                field("bump", IdlType::U8),
+                field("vault_bump", IdlType::U8),
+                field("kind", IdlType::U8),
+                field("decimals", IdlType::U8),
+                field("reserved", array(IdlType::U8, 4)),
+            ],
+        ))
+    }
+}
+
+/// A field of a type defined in the IDL.
+fn defined<T: IdlBuild>() -> IdlType {
+    IdlType::Defined {
+        name: T::get_full_path(),
+        generics: Vec::new(),
+    }
+}
+
+/// Adds `T` to the IDL's types.
+fn insert<T: IdlBuild>(types: &mut BTreeMap<String, IdlTypeDef>) {
+    if let Some(ty) = T::create_type() {
+        types.insert(T::get_full_path(), ty);
+    }
+}
+
+impl IdlBuild for TreeState {
+    fn create_type() -> Option<IdlTypeDef> {
+        Some(zero_copy_struct(
+            "TreeState",
+            "A pool's commitment tree: its pool, the frontier, the recent roots.",
+            vec![
+                field("pool", array(IdlType::U8, 32)),
+                field("frontier", defined::<Frontier>()),
+                field("history", defined::<RootHistory>()),
+            ],
+        ))
+    }
+
+    fn insert_types(types: &mut BTreeMap<String, IdlTypeDef>) {
+        insert::<Frontier>(types);
+        insert::<RootHistory>(types);
     }
 }
