@@ -82,7 +82,7 @@ impl ProgramBuild {
         }
         let path = std::env::var_os("ZKPAY_PROGRAM_SO").map_or_else(default_sbf_path, PathBuf::from);
         if path.is_file() {
-            ProgramBuild::Sbf(path)
+            ProgramBuild::Sbf(path.canonicalize().unwrap_or(path))
         } else {
             ProgramBuild::Native
         }
