@@ -195,7 +195,7 @@ check "restored address" "$("$ZKPAY" --home "$alice" wallet address)" \
     "$("$ZKPAY" --home "$restored" wallet address)"
 run "restored history" "$restored" "$alice/payer.json" history
 echo "$out" | sed 's/^/           /'
-check "restored history: deposit, payment" "2 1" \
+check "restored history: one deposit, one payment" "1 1" \
     "$(echo "$out" | grep -c '^deposit  *2 SOL') $(echo "$out" | grep -c '^sent  *0.75 SOL  "rent"')"
 
 say "done"

@@ -70,6 +70,10 @@ install_in_progress() {
 cmd_install() {
     if installed; then
         log "solana-test-validator $VERSION already installed: $BIN"
+        if [ -d "$BUILD_TARGET" ] && [ -z "$(install_in_progress)" ]; then
+            log "deleting the leftover build folder $BUILD_TARGET"
+            rm -rf "$BUILD_TARGET"
+        fi
         return
     fi
     local pid
@@ -109,7 +113,7 @@ build_programs() {
     (cd tests/cpi-caller && env -u RUSTUP_TOOLCHAIN -u RUSTFLAGS -u CARGO_TARGET_DIR \
         RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --locked --quiet \
         --target bpfel-unknown-none)
-    cp target/sbf/bpfel-unknown-none/release/libzkpay_cpi_caller.so "$CPI_CALLER_SO"
+    cp target/sbf-cpi-caller/bpfel-unknown-none/release/libzkpay_cpi_caller.so "$CPI_CALLER_SO"
 }
 
 # What the running validator was started with: the programs' digests.

@@ -38,7 +38,43 @@ pub enum StoreError {
     /// Stored data is not what this version writes.
     #[error("the wallet file is damaged or from another version: {0}")]
     Corrupt(String),
+    /// The wallet belongs to another cluster or program.
+    #[error("this wallet belongs to {bound}, not to {found}: pass the --url it was made with, or restore it into a new wallet file for this cluster (`zkpay --wallet <new file> wallet restore`)")]
+    WrongCluster {
+        /// What the wallet file is bound to.
+        bound: ClusterBinding,
+        /// The chain it was opened on.
+        found: ClusterBinding,
+    },
 }
+
+/// The chain a wallet's notes live on: a cluster (its genesis hash) and the
+/// zkpay program there. Recorded in the wallet file at first use; a wallet
+/// opened on another chain is refused, since its tree, notes and pending
+/// payments mean nothing there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClusterBinding {
+    /// The cluster's genesis hash; None for the embedded chain.
+    pub genesis_hash: Option<Hash>,
+    /// The zkpay program's id.
+    pub program_id: Pubkey,
+}
+
+impl std::fmt::Display for ClusterBinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.genesis_hash {
+            None => f.write_str("the embedded chain")?,
+            Some(hash) => match crate::chain::rpc::known_cluster(hash) {
+                Some(name) => write!(f, "{name} (genesis {hash})")?,
+                None => write!(f, "the cluster with genesis hash {hash}")?,
+            },
+        }
+        write!(f, " with program {}", self.program_id)
+    }
+}
+
+/// The meta value standing for the embedded chain's (absent) genesis hash.
+const EMBEDDED_CLUSTER: &[u8] = b"embedded";
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -286,6 +322,62 @@ impl Store {
         let text =
             std::str::from_utf8(&bytes).map_err(|_| StoreError::Corrupt("mnemonic".into()))?;
         Ok(Zeroizing::new(text.to_string()))
+    }
+
+    /// The chain this wallet is bound to, if it was used on one yet.
+    pub fn cluster_binding(&self) -> Result<Option<ClusterBinding>, StoreError> {
+        let (Some(cluster), Some(program)) = (self.meta("cluster")?, self.meta("program")?) else {
+            return Ok(None);
+        };
+        let genesis_hash = if cluster == EMBEDDED_CLUSTER {
+            None
+        } else {
+            let bytes = <[u8; 32]>::try_from(cluster.as_slice())
+                .map_err(|_| StoreError::Corrupt("cluster genesis hash".into()))?;
+            Some(Hash::new_from_array(bytes))
+        };
+        let program_id = <[u8; 32]>::try_from(program.as_slice())
+            .map_err(|_| StoreError::Corrupt("program id".into()))?;
+        Ok(Some(ClusterBinding {
+            genesis_hash,
+            program_id: Pubkey::new_from_array(program_id),
+        }))
+    }
+
+    /// Binds the wallet to `chain` at first use, or checks it is the chain
+    /// the wallet is bound to ([`StoreError::WrongCluster`] if not).
+    pub fn bind_cluster(&mut self, chain: &ClusterBinding) -> Result<(), StoreError> {
+        let tx = self.db.transaction()?;
+        // Read and write in one transaction: two processes opening a new
+        // wallet on different chains cannot both bind it.
+        let bound: Option<Vec<u8>> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'cluster'", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if bound.is_none() {
+            let cluster = chain
+                .genesis_hash
+                .as_ref()
+                .map_or(EMBEDDED_CLUSTER, |hash| hash.as_ref());
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('cluster', ?1), ('program', ?2)",
+                params![cluster, chain.program_id.as_ref()],
+            )?;
+            tx.commit()?;
+            return Ok(());
+        }
+        drop(tx);
+        let bound = self
+            .cluster_binding()?
+            .ok_or_else(|| StoreError::Corrupt("cluster binding without a program".into()))?;
+        if bound != *chain {
+            return Err(StoreError::WrongCluster {
+                bound,
+                found: *chain,
+            });
+        }
+        Ok(())
     }
 
     /// The last settlement synced for `pool`, and the number of leaves held.
@@ -598,4 +690,74 @@ fn insert_history(
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PHRASE: &str = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+
+    #[test]
+    fn a_wallet_binds_to_the_first_chain_it_is_used_on() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("wallet.db");
+        let mut store = Store::create(&path, PHRASE).unwrap();
+        assert_eq!(store.cluster_binding().unwrap(), None);
+
+        let program_id = Pubkey::new_unique();
+        let local = ClusterBinding {
+            genesis_hash: Some(Hash::new_from_array([7; 32])),
+            program_id,
+        };
+        store.bind_cluster(&local).unwrap();
+        store.bind_cluster(&local).unwrap();
+        drop(store);
+
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.cluster_binding().unwrap(), Some(local));
+        for other in [
+            ClusterBinding {
+                genesis_hash: Some(Hash::new_from_array([8; 32])),
+                program_id,
+            },
+            ClusterBinding {
+                genesis_hash: None,
+                program_id,
+            },
+            ClusterBinding {
+                genesis_hash: local.genesis_hash,
+                program_id: Pubkey::new_unique(),
+            },
+        ] {
+            let error = store.bind_cluster(&other).unwrap_err();
+            assert!(
+                matches!(error, StoreError::WrongCluster { bound, found } if bound == local && found == other),
+                "{error}"
+            );
+        }
+        assert_eq!(store.cluster_binding().unwrap(), Some(local));
+    }
+
+    #[test]
+    fn the_embedded_chain_is_a_binding_of_its_own() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::create(&dir.path().join("wallet.db"), PHRASE).unwrap();
+        let embedded = ClusterBinding {
+            genesis_hash: None,
+            program_id: Pubkey::new_unique(),
+        };
+        store.bind_cluster(&embedded).unwrap();
+        assert_eq!(store.cluster_binding().unwrap(), Some(embedded));
+        let mainnet = ClusterBinding {
+            genesis_hash: Some(crate::chain::rpc::MAINNET_BETA_GENESIS_HASH),
+            program_id: embedded.program_id,
+        };
+        let message = store.bind_cluster(&mainnet).unwrap_err().to_string();
+        assert!(
+            message.contains("belongs to the embedded chain"),
+            "{message}"
+        );
+        assert!(message.contains("not to mainnet-beta"), "{message}");
+    }
 }

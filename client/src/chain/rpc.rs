@@ -1,18 +1,76 @@
 //! A cluster over JSON-RPC (solana-client's `RpcClient`), with the Solana
 //! CLI's URL monikers.
+//!
+//! Transactions get a compute-unit limit from simulating them (plus
+//! [`COMPUTE_UNIT_MARGIN_PERCENT`]) and, if set, a priority fee; they are
+//! sent and sent again until confirmed or until their blockhash expires
+//! ([`ChainError::Expired`]). Settlements are read from the tree account's
+//! transactions, including `transact` called by another program and
+//! accounts loaded from address lookup tables.
+
+use std::time::{Duration, Instant};
 
 use solana_client::nonblocking::rpc_client::RpcClient;
 use solana_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
-use solana_client::rpc_config::RpcTransactionConfig;
-use solana_commitment_config::CommitmentConfig;
+use solana_client::rpc_config::{
+    RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
+};
+use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
-use solana_sdk::transaction::Transaction;
-use solana_transaction_status_client_types::{UiInstruction, UiTransactionEncoding};
+use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_transaction_status_client_types::{
+    EncodedConfirmedTransactionWithStatusMeta, UiInstruction, UiLoadedAddresses,
+    UiTransactionEncoding,
+};
 
 use super::{settled_events, Chain, ChainError, Settlement, TransactionStatus};
+
+/// The URL of mainnet-beta's public RPC.
+pub const MAINNET_BETA_URL: &str = "https://api.mainnet-beta.solana.com";
+
+/// Genesis hash of mainnet-beta (`5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d`).
+pub const MAINNET_BETA_GENESIS_HASH: Hash = Hash::new_from_array([
+    69, 41, 105, 152, 166, 248, 226, 167, 132, 219, 93, 159, 149, 225, 143, 194, 63, 112, 68, 26,
+    16, 57, 68, 104, 1, 8, 152, 121, 176, 140, 126, 240,
+]);
+
+/// Genesis hash of devnet (`EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG`).
+pub const DEVNET_GENESIS_HASH: Hash = Hash::new_from_array([
+    206, 89, 219, 80, 128, 252, 44, 109, 59, 207, 124, 169, 7, 18, 211, 194, 229, 230, 194, 143,
+    39, 240, 223, 187, 153, 83, 189, 176, 137, 76, 3, 171,
+]);
+
+/// Genesis hash of testnet (`4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY`).
+pub const TESTNET_GENESIS_HASH: Hash = Hash::new_from_array([
+    58, 19, 46, 206, 16, 48, 94, 193, 131, 7, 37, 80, 47, 162, 183, 231, 235, 129, 87, 233, 18, 61,
+    76, 31, 101, 74, 113, 120, 113, 97, 220, 33,
+]);
+
+/// The compute budget program.
+pub const COMPUTE_BUDGET_PROGRAM: Pubkey =
+    Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+
+/// The most compute units a transaction may ask for.
+pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
+
+/// Compute units asked for above what simulation used, in percent (the
+/// state can change between simulation and execution: the root a proof
+/// names sits deeper in the root history when other payments land first).
+pub const COMPUTE_UNIT_MARGIN_PERCENT: u64 = 10;
+
+/// Compute units asked for above the margin, for the compute budget
+/// instructions themselves.
+pub const COMPUTE_UNIT_MARGIN_FIXED: u64 = 1_000;
+
+/// How often a transaction not yet seen is sent again.
+pub const RESEND_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How often the status of a sent transaction is read.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(300);
 
 /// The URL of a Solana CLI moniker (`localnet`, `devnet`, `testnet`,
 /// `mainnet-beta` or their first letters), or `url` itself.
@@ -21,15 +79,66 @@ pub fn cluster_url(url: &str) -> String {
         "localnet" | "l" => "http://127.0.0.1:8899",
         "devnet" | "d" => "https://api.devnet.solana.com",
         "testnet" | "t" => "https://api.testnet.solana.com",
-        "mainnet-beta" | "m" => "https://api.mainnet-beta.solana.com",
+        "mainnet-beta" | "m" => MAINNET_BETA_URL,
         other => other,
     }
     .to_string()
 }
 
+/// Whether `url` (a URL or a moniker) names mainnet-beta's public RPC. Other
+/// URLs may reach mainnet-beta too: compare the genesis hash
+/// ([`MAINNET_BETA_GENESIS_HASH`]) to be sure.
+pub fn is_mainnet_beta_url(url: &str) -> bool {
+    cluster_url(url)
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(MAINNET_BETA_URL)
+}
+
+/// The name of a public cluster from its genesis hash.
+pub fn known_cluster(genesis_hash: &Hash) -> Option<&'static str> {
+    [
+        (MAINNET_BETA_GENESIS_HASH, "mainnet-beta"),
+        (DEVNET_GENESIS_HASH, "devnet"),
+        (TESTNET_GENESIS_HASH, "testnet"),
+    ]
+    .into_iter()
+    .find_map(|(hash, name)| (hash == *genesis_hash).then_some(name))
+}
+
+/// `ComputeBudget` `SetComputeUnitLimit(units)`.
+pub fn set_compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction {
+        program_id: COMPUTE_BUDGET_PROGRAM,
+        accounts: Vec::new(),
+        data,
+    }
+}
+
+/// `ComputeBudget` `SetComputeUnitPrice(micro_lamports)`: the priority fee,
+/// in millionths of a lamport per compute unit of the limit.
+pub fn set_compute_unit_price(micro_lamports: u64) -> Instruction {
+    let mut data = vec![3];
+    data.extend_from_slice(&micro_lamports.to_le_bytes());
+    Instruction {
+        program_id: COMPUTE_BUDGET_PROGRAM,
+        accounts: Vec::new(),
+        data,
+    }
+}
+
+/// The limit to ask for when simulation used `units`.
+pub fn compute_unit_limit(units: u64) -> u32 {
+    let limit = units + units * COMPUTE_UNIT_MARGIN_PERCENT / 100 + COMPUTE_UNIT_MARGIN_FIXED;
+    u32::try_from(limit).map_or(MAX_COMPUTE_UNIT_LIMIT, |l| l.min(MAX_COMPUTE_UNIT_LIMIT))
+}
+
 /// A cluster reached over RPC, at `confirmed` commitment.
 pub struct RpcChain {
     client: RpcClient,
+    compute_unit_price: Option<u64>,
+    genesis_hash: Option<Hash>,
 }
 
 impl RpcChain {
@@ -37,20 +146,55 @@ impl RpcChain {
     pub fn new(url: &str) -> Self {
         RpcChain {
             client: RpcClient::new_with_commitment(cluster_url(url), CommitmentConfig::confirmed()),
+            compute_unit_price: None,
+            genesis_hash: None,
         }
     }
 
-    async fn settlement(&self, signature: Signature) -> Result<Vec<Settlement>, ChainError> {
+    /// Pays a priority fee of `micro_lamports` per compute unit on every
+    /// transaction (None: no priority fee).
+    pub fn with_compute_unit_price(mut self, micro_lamports: Option<u64>) -> Self {
+        self.compute_unit_price = micro_lamports;
+        self
+    }
+
+    /// The RPC URL.
+    pub fn url(&self) -> String {
+        self.client.url()
+    }
+
+    /// The transaction with `signature`, confirmed, with its status.
+    pub async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<EncodedConfirmedTransactionWithStatusMeta, ChainError> {
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
             commitment: Some(CommitmentConfig::confirmed()),
             max_supported_transaction_version: Some(0),
         };
-        let confirmed = self
-            .client
-            .get_transaction_with_config(&signature, config)
+        self.client
+            .get_transaction_with_config(signature, config)
             .await
-            .map_err(rpc)?;
+            .map_err(rpc)
+    }
+
+    /// Compute units the confirmed transaction `signature` consumed.
+    pub async fn compute_units(&self, signature: &Signature) -> Result<u64, ChainError> {
+        let confirmed = self.transaction(signature).await?;
+        let meta = confirmed
+            .transaction
+            .meta
+            .ok_or_else(|| ChainError::Data(format!("transaction {signature} has no status")))?;
+        Option::<u64>::from(meta.compute_units_consumed).ok_or_else(|| {
+            ChainError::Data(format!(
+                "the node does not report compute units of {signature}"
+            ))
+        })
+    }
+
+    async fn settlement(&self, signature: Signature) -> Result<Vec<Settlement>, ChainError> {
+        let confirmed = self.transaction(&signature).await?;
         let transaction =
             confirmed.transaction.transaction.decode().ok_or_else(|| {
                 ChainError::Data(format!("transaction {signature} is not decodable"))
@@ -62,7 +206,16 @@ impl RpcChain {
         if meta.err.is_some() {
             return Ok(Vec::new());
         }
-        let keys = transaction.message.static_account_keys();
+        // Account indexes run over the static keys, then the writable and
+        // the read-only addresses loaded from lookup tables (v0 messages).
+        let mut keys = transaction.message.static_account_keys().to_vec();
+        if let Some(loaded) = Option::<UiLoadedAddresses>::from(meta.loaded_addresses) {
+            for address in loaded.writable.iter().chain(&loaded.readonly) {
+                keys.push(address.parse().map_err(|e| {
+                    ChainError::Data(format!("loaded address {address} of {signature}: {e}"))
+                })?);
+            }
+        }
         let inner: Option<Vec<_>> = meta.inner_instructions.into();
         let mut instructions = Vec::new();
         for ix in inner
@@ -71,9 +224,13 @@ impl RpcChain {
             .flat_map(|i| i.instructions)
         {
             if let UiInstruction::Compiled(ix) = ix {
-                let Some(program) = keys.get(usize::from(ix.program_id_index)) else {
-                    continue;
-                };
+                let program = keys.get(usize::from(ix.program_id_index)).ok_or_else(|| {
+                    ChainError::Data(format!(
+                        "inner instruction of {signature} names account {} of {}",
+                        ix.program_id_index,
+                        keys.len()
+                    ))
+                })?;
                 let data = bs58::decode(&ix.data).into_vec().map_err(|e| {
                     ChainError::Data(format!("inner instruction of {signature}: {e}"))
                 })?;
@@ -86,6 +243,32 @@ impl RpcChain {
                 .map(|event| Settlement { signature, event })
                 .collect(),
         )
+    }
+
+    /// Sends `transaction` once: with preflight checks the first time
+    /// (`first`), without afterwards. A rejection on the first send is
+    /// final; later sends only keep it in flight.
+    async fn send(&self, transaction: &Transaction, first: bool) -> Result<(), ChainError> {
+        let config = RpcSendTransactionConfig {
+            skip_preflight: !first,
+            preflight_commitment: Some(CommitmentLevel::Confirmed),
+            max_retries: Some(0),
+            ..RpcSendTransactionConfig::default()
+        };
+        match self
+            .client
+            .send_transaction_with_config(transaction, config)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) => match error.get_transaction_error() {
+                // Already landed (a payment sent again by sync).
+                Some(TransactionError::AlreadyProcessed) => Ok(()),
+                Some(rejected) if first => Err(ChainError::Rejected(rejected)),
+                None if first => Err(ChainError::Transport(error.to_string())),
+                _ => Ok(()),
+            },
+        }
     }
 }
 
@@ -108,12 +291,61 @@ impl Chain for RpcChain {
             .map_err(rpc)
     }
 
+    /// Sends `transaction`, then reads its status and sends it again every
+    /// [`RESEND_INTERVAL`] (nodes drop transactions under load) until it is
+    /// confirmed, or until its blockhash expires unseen: [`ChainError::Expired`].
     async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
-        self.client
-            .send_and_confirm_transaction(transaction)
-            .await
-            .map(|_| ())
-            .map_err(rpc)
+        let signature = transaction.signatures[0];
+        let blockhash = transaction.message.recent_blockhash;
+        let started = Instant::now();
+        self.send(transaction, true).await?;
+        let mut sends = 1u32;
+        let mut last_send = Instant::now();
+        loop {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let status = self
+                .client
+                .get_signature_statuses(&[signature])
+                .await
+                .map_err(rpc)?
+                .value
+                .pop()
+                .flatten();
+            if let Some(status) = status {
+                if status.satisfies_commitment(CommitmentConfig::confirmed()) {
+                    return match status.err {
+                        None => Ok(()),
+                        Some(error) => Err(ChainError::Rejected(error)),
+                    };
+                }
+                // Landed, not yet confirmed.
+                continue;
+            }
+            if last_send.elapsed() < RESEND_INTERVAL {
+                continue;
+            }
+            if !self.is_blockhash_valid(&blockhash).await? {
+                // A last look: it may have landed just before the expiry.
+                let seen = self
+                    .client
+                    .get_signature_statuses_with_history(&[signature])
+                    .await
+                    .map_err(rpc)?
+                    .value
+                    .pop()
+                    .flatten();
+                if seen.is_none() {
+                    return Err(ChainError::Expired {
+                        sends,
+                        seconds: started.elapsed().as_secs(),
+                    });
+                }
+                continue;
+            }
+            self.send(transaction, false).await?;
+            sends += 1;
+            last_send = Instant::now();
+        }
     }
 
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {
@@ -203,5 +435,103 @@ impl Chain for RpcChain {
             .poll_for_signature(&signature)
             .await
             .map_err(rpc)
+    }
+
+    async fn genesis_hash(&mut self) -> Result<Option<Hash>, ChainError> {
+        if self.genesis_hash.is_none() {
+            self.genesis_hash = Some(self.client.get_genesis_hash().await.map_err(rpc)?);
+        }
+        Ok(self.genesis_hash)
+    }
+
+    /// A compute-unit limit of what simulating `instructions` used plus the
+    /// margin, and the priority fee if one is set.
+    async fn compute_budget(
+        &mut self,
+        payer: &Pubkey,
+        instructions: &[Instruction],
+    ) -> Result<Vec<Instruction>, ChainError> {
+        let price: Vec<Instruction> = self
+            .compute_unit_price
+            .map(set_compute_unit_price)
+            .into_iter()
+            .collect();
+        let mut simulated = vec![set_compute_unit_limit(MAX_COMPUTE_UNIT_LIMIT)];
+        simulated.extend(price.iter().cloned());
+        simulated.extend_from_slice(instructions);
+        let transaction = Transaction::new_with_payer(&simulated, Some(payer));
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(&transaction, config)
+            .await
+            .map_err(rpc)?
+            .value;
+        if let Some(error) = result.err {
+            return Err(ChainError::Rejected(error.into()));
+        }
+        let units = result.units_consumed.ok_or_else(|| {
+            ChainError::Data("the node's simulation reports no compute units".into())
+        })?;
+        let mut budget = vec![set_compute_unit_limit(compute_unit_limit(units))];
+        budget.extend(price);
+        Ok(budget)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mainnet_beta_is_recognised_by_moniker_and_url() {
+        for url in [
+            "mainnet-beta",
+            "m",
+            "https://api.mainnet-beta.solana.com",
+            "https://api.mainnet-beta.solana.com/",
+            "HTTPS://API.MAINNET-BETA.SOLANA.COM",
+        ] {
+            assert!(is_mainnet_beta_url(url), "{url}");
+        }
+        for url in [
+            "localnet",
+            "devnet",
+            "testnet",
+            "http://127.0.0.1:8899",
+            "embedded",
+        ] {
+            assert!(!is_mainnet_beta_url(url), "{url}");
+        }
+        for (hash, name) in [
+            (
+                "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d",
+                "mainnet-beta",
+            ),
+            ("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG", "devnet"),
+            ("4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY", "testnet"),
+        ] {
+            assert_eq!(known_cluster(&hash.parse().unwrap()), Some(name));
+        }
+        assert_eq!(known_cluster(&Hash::new_from_array([1; 32])), None);
+    }
+
+    #[test]
+    fn compute_budget_instructions_have_the_programs_encoding() {
+        assert_eq!(
+            set_compute_unit_limit(200_000).data,
+            [2, 0x40, 0x0d, 0x03, 0]
+        );
+        assert_eq!(
+            set_compute_unit_price(1_000).data,
+            [3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(compute_unit_limit(150_000), 166_000);
+        assert_eq!(compute_unit_limit(2_000_000), MAX_COMPUTE_UNIT_LIMIT);
     }
 }

@@ -29,7 +29,8 @@ use crate::encryption::{seal_note, MemoTooLong, SealedNote};
 use crate::keys::{MnemonicError, WalletKeys};
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::store::{
-    HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError, StoredNote,
+    ClusterBinding, HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError,
+    StoredNote,
 };
 use crate::transact::{associated_token_address, transact_instruction, TransactAccounts};
 
@@ -182,13 +183,19 @@ pub struct Wallet {
 
 impl Wallet {
     /// Opens the wallet in `store` on the pool of `mint`; `payer` signs and
-    /// pays its transactions.
+    /// pays its transactions. A wallet is bound to the chain (genesis hash
+    /// and program id) it is first opened on, and refused on any other
+    /// ([`StoreError::WrongCluster`]).
     pub async fn open<C: Chain>(
         chain: &mut C,
-        store: Store,
+        mut store: Store,
         payer: Keypair,
         mint: &Pubkey,
     ) -> Result<Self, WalletError> {
+        store.bind_cluster(&ClusterBinding {
+            genesis_hash: chain.genesis_hash().await?,
+            program_id: zkpay::ID,
+        })?;
         let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
         let pool = load_pool(chain, mint).await?;
         let mut tree = CommitmentTree::new();
@@ -499,9 +506,17 @@ impl Wallet {
                 encrypted_outputs,
             },
         );
+        let mut instructions = chain
+            .compute_budget(&fee_payer.pubkey(), std::slice::from_ref(&instruction))
+            .await
+            .map_err(|error| match error {
+                ChainError::Rejected(error) => WalletError::Rejected(error),
+                other => other.into(),
+            })?;
+        instructions.push(instruction);
         let blockhash = chain.latest_blockhash().await?;
         let transaction = Transaction::new_signed_with_payer(
-            &[instruction],
+            &instructions,
             Some(&fee_payer.pubkey()),
             &[fee_payer],
             blockhash,
@@ -535,6 +550,10 @@ impl Wallet {
             Err(ChainError::Rejected(error)) => {
                 self.store.release_pending(&signature)?;
                 return Err(WalletError::Rejected(error));
+            }
+            Err(expired @ ChainError::Expired { .. }) => {
+                self.store.release_pending(&signature)?;
+                return Err(expired.into());
             }
             Err(other) => {
                 return Err(WalletError::Unconfirmed {

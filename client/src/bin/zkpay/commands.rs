@@ -8,16 +8,20 @@ use anyhow::{anyhow, bail, Context, Result};
 use rand::rngs::OsRng;
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{read_keypair_file, write_keypair_file, Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
+use zkpay_circuits::export::solana::SolanaVerifyingKey;
+use zkpay_circuits::setup::{generate_proving_key, DEVELOPMENT_SEED};
+use zkpay_circuits::transfer::PublicInputMode;
 use zkpay_client::address::ShieldedAddress;
 use zkpay_client::amount::{format_amount, parse_amount};
 use zkpay_client::chain::embedded::{EmbeddedChain, FAUCET_GRANT};
-use zkpay_client::chain::rpc::RpcChain;
+use zkpay_client::chain::rpc::{is_mainnet_beta_url, RpcChain, MAINNET_BETA_GENESIS_HASH};
 use zkpay_client::chain::{Chain, ChainError, Settlement, TransactionStatus};
 use zkpay_client::keys::WalletKeys;
-use zkpay_client::pool::{open_pool, PoolInfo, SOL};
+use zkpay_client::pool::{open_pool, PoolInfo, SOL, SOL_DECIMALS};
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::wallet::{Receipt, Relayer, Wallet};
 
@@ -78,14 +82,34 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 
     let mut chain = connect(&cli, &home).await?;
-    if let Command::Pool(PoolCommand::Open) = &cli.command {
-        let payer = payer(&cli, &home, &mut chain).await?;
-        let pool = open_pool(&mut chain, &payer, &mint(&cli)?).await?;
-        println!(
-            "Opened pool {} (tree {}, vault {})",
-            pool.pool, pool.tree, pool.vault
-        );
-        return Ok(());
+    match &cli.command {
+        Command::Pool(PoolCommand::Open) => {
+            let payer = payer(&cli, &home, &mut chain).await?;
+            let pool = open_pool(&mut chain, &payer, &mint(&cli)?).await?;
+            println!(
+                "Opened pool {} (tree {}, vault {})",
+                pool.pool, pool.tree, pool.vault
+            );
+            return Ok(());
+        }
+        Command::Airdrop { amount } => {
+            let lamports = parse_amount(amount, SOL_DECIMALS)?;
+            let payer = payer(&cli, &home, &mut chain).await?.pubkey();
+            chain
+                .airdrop(&payer, lamports)
+                .await
+                .with_context(|| format!("requesting {amount} SOL for {payer} from the faucet"))?;
+            let balance = chain.accounts(&[payer]).await?[0]
+                .as_ref()
+                .map_or(0, |a| a.lamports);
+            println!(
+                "Airdropped {} SOL to {payer}; it holds {} SOL.",
+                format_amount(lamports, SOL_DECIMALS),
+                format_amount(balance, SOL_DECIMALS)
+            );
+            return Ok(());
+        }
+        _ => {}
     }
     let payer = payer(&cli, &home, &mut chain).await?;
     let mut wallet = open(&mut chain, &wallet_path, payer, &mint(&cli)?).await?;
@@ -100,7 +124,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "Deposited {} {unit} into the pool.",
                 format_amount(amount, decimals)
             );
-            print_receipts(&[receipt]);
+            print_receipts(&chain, &[receipt]).await?;
         }
         Command::Pay {
             address,
@@ -121,7 +145,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "Paid {} {unit} to {to} privately.",
                 format_amount(amount, decimals)
             );
-            print_receipts(&receipts);
+            print_receipts(&chain, &receipts).await?;
         }
         Command::Withdraw {
             amount,
@@ -147,7 +171,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "Withdrew {} {unit} to {recipient}.",
                 format_amount(amount, decimals)
             );
-            print_receipts(&receipts);
+            print_receipts(&chain, &receipts).await?;
         }
         Command::Balance => {
             wallet.sync(&mut chain).await?;
@@ -213,16 +237,23 @@ pub async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn print_receipts(receipts: &[Receipt]) {
+/// One line per transaction: size, compute units (on a cluster), proof and
+/// confirmation times.
+async fn print_receipts(chain: &AnyChain, receipts: &[Receipt]) -> Result<()> {
     for receipt in receipts {
+        let units = match chain {
+            AnyChain::Rpc(rpc) => format!(", {} CU", rpc.compute_units(&receipt.signature).await?),
+            AnyChain::Embedded(_) => String::new(),
+        };
         println!(
-            "  transaction {}: {} bytes, proof {}, confirmed in {}",
+            "  transaction {}: {} bytes{units}, proof {}, confirmed in {}",
             receipt.signature,
             receipt.size,
             ui::ms(receipt.prove_time),
             ui::ms(receipt.settle_time)
         );
     }
+    Ok(())
 }
 
 fn print_balance(wallet: &Wallet) -> Result<()> {
@@ -328,14 +359,69 @@ async fn open(chain: &mut AnyChain, path: &Path, payer: Keypair, mint: &Pubkey) 
 
 async fn connect(cli: &Cli, home: &Path) -> Result<AnyChain> {
     if cli.url == "embedded" {
+        if cli.with_compute_unit_price.is_some() {
+            bail!(
+                "--with-compute-unit-price sets the priority fee on a cluster (--url); \
+                 the embedded chain has no fee market"
+            );
+        }
         std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
         let chain = EmbeddedChain::open(&home.join("embedded-chain.bin")).await?;
+        eprintln!("embedded chain: {}", chain.program_build());
         return Ok(AnyChain::Embedded(Box::new(chain)));
     }
     if cli.url.is_empty() {
         bail!("--url is empty");
     }
-    Ok(AnyChain::Rpc(RpcChain::new(&cli.url)))
+    if is_mainnet_beta_url(&cli.url) {
+        refuse_mainnet_beta()?;
+    }
+    let mut chain = RpcChain::new(&cli.url).with_compute_unit_price(cli.with_compute_unit_price);
+    let genesis = chain
+        .genesis_hash()
+        .await
+        .with_context(|| format!("connecting to {}", chain.url()))?;
+    if genesis == Some(MAINNET_BETA_GENESIS_HASH) {
+        refuse_mainnet_beta()?;
+    }
+    Ok(AnyChain::Rpc(chain))
+}
+
+/// The program id of the development keypair committed in `keys/`.
+const DEVELOPMENT_PROGRAM_ID: Pubkey =
+    Pubkey::from_str_const("CHX54C3F4wvBCYX5usizzTzxpZHYZZyQDHwBDG8iEmh4");
+
+/// Refuses mainnet-beta while this build trusts development keys: the
+/// committed program keypair (anyone holding it can deploy any program at
+/// that id) or the verifying key of the public-seed setup (anyone can
+/// forge proofs with it).
+fn refuse_mainnet_beta() -> Result<()> {
+    let mut reasons = Vec::new();
+    if zkpay::ID == DEVELOPMENT_PROGRAM_ID {
+        reasons.push(format!(
+            "the program id {} is the development keypair committed in keys/zkpay-program-keypair.json: \
+             its secret key is public, so anyone can deploy any program at that address",
+            zkpay::ID
+        ));
+    }
+    let development_key = generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED)
+        .map_err(|e| anyhow!("rerunning the development setup: {e}"))?;
+    if SolanaVerifyingKey::from_arkworks(&development_key.vk) == SolanaVerifyingKey::committed() {
+        reasons.push(
+            "the verifying key comes from the single-party development setup, whose randomness \
+             is a public seed: anyone can forge proofs and drain every pool that trusts it"
+                .to_string(),
+        );
+    }
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "refusing mainnet-beta: this build of zkpay is for development only.\n  - {}\n\
+         Deploy the program under your own keypair and replace the verifying key with one from \
+         a multi-party ceremony first (README, \"Trusted setup: read this\").",
+        reasons.join("\n  - ")
+    )
 }
 
 /// The runtime logs every instruction at debug level; a CLI shows none of
@@ -399,5 +485,17 @@ impl Chain for AnyChain {
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         delegate!(self, c => c.airdrop(address, lamports).await)
+    }
+
+    async fn genesis_hash(&mut self) -> Result<Option<Hash>, ChainError> {
+        delegate!(self, c => c.genesis_hash().await)
+    }
+
+    async fn compute_budget(
+        &mut self,
+        payer: &Pubkey,
+        instructions: &[Instruction],
+    ) -> Result<Vec<Instruction>, ChainError> {
+        delegate!(self, c => c.compute_budget(payer, instructions).await)
     }
 }

@@ -31,6 +31,11 @@ pub struct Cli {
     /// SPL mint of the pool to use [default: native SOL]
     #[arg(long, global = true)]
     mint: Option<String>,
+    /// Priority fee of transactions sent to a cluster, in micro-lamports per
+    /// compute unit; the compute-unit limit comes from simulating each
+    /// transaction [default: no priority fee]
+    #[arg(long, global = true, value_name = "MICRO_LAMPORTS")]
+    with_compute_unit_price: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,6 +90,12 @@ enum Command {
     /// Open the pool of the asset (once per asset, by anyone).
     #[command(subcommand)]
     Pool(PoolCommand),
+    /// Get test SOL for the payer from the chain's faucet (the embedded
+    /// chain, localnet, devnet or testnet).
+    Airdrop {
+        /// Amount of SOL, e.g. 10.
+        amount: String,
+    },
     /// Two wallets on the embedded chain: deposit, private payment,
     /// discovery, payment back, withdrawal; with times and what an observer sees.
     Demo,
