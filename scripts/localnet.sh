@@ -47,16 +47,8 @@ CPI_CALLER_SO="$root/target/deploy/zkpay_cpi_caller.so"
 
 log() { echo "localnet: $*" >&2; }
 
-as_root() {
-    if [ "$(id -u)" = 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        log "need root (or sudo) to run: $*"
-        exit 1
-    fi
-}
+# shellcheck source=scripts/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as-root.sh"
 
 installed() {
     [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q " $VERSION "

@@ -25,16 +25,8 @@ DEB_LIBLLVM="/usr/lib/x86_64-linux-gnu/libLLVM.so.22.1"
 
 log() { echo "sbf-toolchain: $*" >&2; }
 
-as_root() {
-    if [ "$(id -u)" = 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        log "need root (or sudo) to run: $*"
-        exit 1
-    fi
-}
+# shellcheck source=scripts/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as-root.sh"
 
 debian_toolchain_ok() {
     [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] && [ -f "$DEB_LIBLLVM" ] || return 1
