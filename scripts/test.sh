@@ -4,9 +4,11 @@
 # pools, relayed withdrawals, the 200-step invariant, 10,000 malformed
 # instructions, the compute units of each kind of transaction), the same
 # suite against the native Anchor entry, the circuits, the client library
-# and the `zkpay` command (on the SBF program), the Anchor IDL build, and
-# the third-party checks (circomlibjs recomputes our Poseidon values;
-# snarkjs verifies our proof).
+# and the `zkpay` command (on the SBF program), the RPC client against a
+# real solana-test-validator and an end-to-end CLI run over RPC (when the
+# validator is installed: scripts/localnet.sh install), the Anchor IDL
+# build, and the third-party checks (circomlibjs recomputes our Poseidon
+# values; snarkjs verifies our proof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +27,16 @@ grep '^cu ' target/compute-units.log
 # encoding, accounts, errors and events; the IDL's source).
 ZKPAY_PROGRAM=native RUST_LOG=error cargo test -q --workspace \
     --test sol_pool --test spl_pool --test invariant
+
+# The `zkpay` command over RPC against a real local validator running the SBF
+# program (scripts/localnet.sh; the client's `localnet` tests above start
+# their own on another port). Needs the validator installed once.
+if scripts/localnet.sh check > /dev/null; then
+    scripts/e2e-localnet.sh
+else
+    echo "skipped: e2e-localnet: no solana-test-validator; install it once with" \
+        "\`scripts/localnet.sh install\` (about 28 minutes on 2 cores)"
+fi
 
 cargo test -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
 echo "anchor IDL: builds"
