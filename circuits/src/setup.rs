@@ -121,7 +121,11 @@ pub fn write_atomically(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), KeyEr
     }
     let mut bytes = Vec::with_capacity(pk.uncompressed_size());
     pk.serialize_uncompressed(&mut bytes)?;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    // One temporary file per write, so that threads of one process writing
+    // the same key at once never rename each other's file away.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{write}", std::process::id()));
     let mut file = fs::File::create(&tmp).map_err(io)?;
     file.write_all(&bytes).map_err(io)?;
     file.sync_all().map_err(io)?;

@@ -62,3 +62,21 @@ fn proving_key_cache_is_rebuilt_when_missing_or_damaged() {
     assert!(std::fs::metadata(&path).unwrap().len() > 1_000_000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn threads_filling_an_empty_cache_at_once_all_get_the_key() {
+    // Parallel tests of one process all load the key on first use.
+    let dir = std::env::temp_dir().join(format!("zkpay-key-race-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keys: Vec<_> = std::thread::scope(|scope| {
+        let loaders: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| load_or_generate_proving_key(&dir)))
+            .collect();
+        loaders
+            .into_iter()
+            .map(|loader| loader.join().unwrap().unwrap())
+            .collect()
+    });
+    assert!(keys.windows(2).all(|pair| pair[0] == pair[1]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -10,6 +10,8 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 use x25519_dalek::PublicKey;
+
+use crate::encryption::check_encryption_key;
 use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::Fr;
 use zkpay_core::field::FieldBytes;
@@ -41,6 +43,10 @@ pub enum AddressError {
     /// The owner key is not a field element.
     #[error("the address's owner key is not valid")]
     OwnerKey,
+    /// The encryption key is a low-order point: notes sent to it would be
+    /// readable by anyone.
+    #[error("the address's encryption key is a low-order point: notes sent to it would be readable by anyone; ask the payee for a new address")]
+    EncryptionKey,
 }
 
 /// A payee's owner key and note-encryption key.
@@ -123,10 +129,10 @@ impl FromStr for ShieldedAddress {
         }
         let owner: FieldBytes = payload[1..33].try_into().expect("sliced to 32");
         from_bytes(&owner).ok_or(AddressError::OwnerKey)?;
-        Ok(ShieldedAddress {
-            owner,
-            encryption: payload[33..].try_into().expect("sliced to 32"),
-        })
+        let encryption: [u8; 32] = payload[33..].try_into().expect("sliced to 32");
+        check_encryption_key(&PublicKey::from(encryption))
+            .map_err(|_| AddressError::EncryptionKey)?;
+        Ok(ShieldedAddress { owner, encryption })
     }
 }
 
@@ -159,6 +165,66 @@ mod tests {
             typo.replace_range(position..=position, &replacement.to_string());
             assert!(typo.parse::<ShieldedAddress>().is_err(), "{typo}");
         }
+    }
+
+    /// The u-coordinates of Curve25519's low-order points (and their
+    /// non-canonical encodings), as listed by libsodium's blocklist.
+    const LOW_ORDER: [&str; 7] = [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    ];
+
+    fn with_encryption_key(owner: FieldBytes, key: [u8; 32]) -> String {
+        let mut payload = vec![VERSION];
+        payload.extend_from_slice(&owner);
+        payload.extend_from_slice(&key);
+        payload.extend_from_slice(&checksum(&payload));
+        format!("{ADDRESS_PREFIX}{}", bs58::encode(payload).into_string())
+    }
+
+    #[test]
+    fn an_address_with_a_low_order_encryption_key_is_refused() {
+        for hex in LOW_ORDER {
+            let key: [u8; 32] = (0..32)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect::<Vec<_>>()
+                .try_into()
+                .unwrap();
+            assert_eq!(
+                with_encryption_key(address().owner, key).parse::<ShieldedAddress>(),
+                Err(AddressError::EncryptionKey),
+                "{hex}"
+            );
+            // Nor can a note be sealed to it by any other route.
+            let address = ShieldedAddress {
+                owner: address().owner,
+                encryption: key,
+            };
+            let sealed = crate::encryption::seal_note(
+                &address,
+                1,
+                ark_ff::Zero::zero(),
+                b"",
+                WalletKeys::generate(&mut rand::thread_rng())
+                    .1
+                    .outgoing_view_key(),
+                &mut rand::thread_rng(),
+            );
+            assert!(
+                matches!(sealed, Err(crate::encryption::SealError::LowOrderKey(_))),
+                "{hex}"
+            );
+        }
+        let good = address();
+        assert_eq!(
+            with_encryption_key(good.owner, good.encryption).parse::<ShieldedAddress>(),
+            Ok(good)
+        );
     }
 
     #[test]

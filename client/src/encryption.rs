@@ -70,6 +70,35 @@ pub struct OpenedNote {
 #[error("the memo is {0} bytes; at most {MAX_MEMO_LEN} fit in a payment")]
 pub struct MemoTooLong(pub usize);
 
+/// Why a note cannot be sealed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    /// The memo is too long.
+    #[error(transparent)]
+    MemoTooLong(#[from] MemoTooLong),
+    /// The recipient's encryption key is a low-order point: the shared
+    /// secret would be known to everyone.
+    #[error(transparent)]
+    LowOrderKey(#[from] LowOrderKey),
+}
+
+/// An X25519 key of low order (or zero): every secret key agrees with it
+/// on the same shared secret, so a note sealed to it is readable by anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the encryption key is a low-order point: anyone could read notes sent to it")]
+pub struct LowOrderKey;
+
+/// Refuses a low-order X25519 public key. A clamped secret is a multiple
+/// of the cofactor, so it takes exactly the low-order points to zero.
+pub fn check_encryption_key(key: &PublicKey) -> Result<(), LowOrderKey> {
+    let probe = StaticSecret::from([0x5a; 32]);
+    if probe.diffie_hellman(key).was_contributory() {
+        Ok(())
+    } else {
+        Err(LowOrderKey)
+    }
+}
+
 /// Makes a note of `amount` for `recipient` and encrypts it, readable later
 /// by the sender's outgoing view key `ovk`.
 pub fn seal_note<R: RngCore + CryptoRng>(
@@ -79,13 +108,28 @@ pub fn seal_note<R: RngCore + CryptoRng>(
     memo: &[u8],
     ovk: &OutgoingViewKey,
     rng: &mut R,
-) -> Result<SealedNote, MemoTooLong> {
+) -> Result<SealedNote, SealError> {
     if memo.len() > MAX_MEMO_LEN {
-        return Err(MemoTooLong(memo.len()));
+        return Err(MemoTooLong(memo.len()).into());
     }
+    seal_any_memo(recipient, amount, asset_id, memo, ovk, rng)
+}
+
+/// [`seal_note`] without the memo limit (what another client could send).
+fn seal_any_memo<R: RngCore + CryptoRng>(
+    recipient: &ShieldedAddress,
+    amount: u64,
+    asset_id: Fr,
+    memo: &[u8],
+    ovk: &OutgoingViewKey,
+    rng: &mut R,
+) -> Result<SealedNote, SealError> {
     let esk = StaticSecret::random_from_rng(&mut *rng);
     let epk = PublicKey::from(&esk);
     let shared = esk.diffie_hellman(&recipient.encryption_key());
+    if !shared.was_contributory() {
+        return Err(LowOrderKey.into());
+    }
     let key = note_key(shared.as_bytes(), &epk);
     let note = Note {
         amount,
@@ -192,11 +236,19 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
             )
             .ok()?,
     );
-    let amount = u64::from_le_bytes(plaintext[..8].try_into().ok()?);
+    let amount = u64::from_le_bytes(plaintext.get(..8)?.try_into().ok()?);
+    // A memo over the protocol's maximum is refused; the note's value is
+    // kept (it is in the tree either way).
+    let memo = &plaintext[8..];
+    let memo = if memo.len() > MAX_MEMO_LEN {
+        &[][..]
+    } else {
+        memo
+    };
     Some(OpenedNote {
         amount,
         blinding: blinding(key),
-        memo: plaintext[8..].to_vec(),
+        memo: memo.to_vec(),
     })
 }
 
@@ -407,6 +459,45 @@ mod tests {
             keys.outgoing_view_key(),
             &mut rand::thread_rng(),
         );
-        assert_eq!(result.unwrap_err(), MemoTooLong(MAX_MEMO_LEN + 1));
+        assert_eq!(result.unwrap_err(), MemoTooLong(MAX_MEMO_LEN + 1).into());
+    }
+
+    #[test]
+    fn an_incoming_memo_over_the_limit_is_refused_and_the_note_kept() {
+        // Another client may seal any memo up to the ciphertext limit; the
+        // wallet keeps the note's value and drops the memo.
+        let keys = WalletKeys::generate(&mut rand::thread_rng()).1;
+        let asset_id = Fr::from(7u64);
+        for (memo, kept) in [
+            (vec![b'x'; MAX_MEMO_LEN], true),
+            (vec![b'x'; MAX_MEMO_LEN + 1], false),
+            (vec![b'\x1b'; 150], false),
+        ] {
+            let sealed = seal_any_memo(
+                &keys.address(),
+                42,
+                asset_id,
+                &memo,
+                keys.outgoing_view_key(),
+                &mut rand::thread_rng(),
+            )
+            .unwrap();
+            let commitment = to_bytes(&sealed.note.commitment());
+            let opened = open_incoming(
+                keys.incoming_view_key(),
+                keys.owner(),
+                asset_id,
+                &commitment,
+                &sealed.ciphertext,
+                ViewTag::Check,
+            )
+            .expect("the note is the wallet's");
+            assert_eq!(opened.amount, 42);
+            let expected = if kept { memo.clone() } else { Vec::new() };
+            assert_eq!(opened.memo, expected, "memo of {} bytes", memo.len());
+            let outgoing =
+                open_outgoing(keys.outgoing_view_key(), &commitment, &sealed.ciphertext).unwrap();
+            assert_eq!(outgoing.memo, expected);
+        }
     }
 }

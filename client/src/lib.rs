@@ -7,7 +7,8 @@
 //! - [`chain`]: where the chain is, embedded (the real runtime in-process)
 //!   or a cluster over RPC;
 //! - [`store`]: the wallet's notes and sync position in SQLite;
-//! - [`wallet`]: sync, deposit, pay, withdraw, balance and history.
+//! - [`wallet`]: sync, deposit, pay, withdraw, balance and history;
+//! - [`text`]: memos and other outside text made safe to print.
 
 pub mod address;
 pub mod amount;
@@ -16,5 +17,6 @@ pub mod encryption;
 pub mod keys;
 pub mod pool;
 pub mod store;
+pub mod text;
 pub mod transact;
 pub mod wallet;

@@ -6,12 +6,12 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use zkpay::instructions::InitializePoolArgs;
-use zkpay_core::program::ids::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
-pub use zkpay_core::program::state::AssetKind;
-use zkpay_core::program::state::{PoolState, TreeState};
 use zkpay_circuits::field::from_bytes;
 use zkpay_circuits::Fr;
 use zkpay_core::asset::NATIVE_SOL_MINT;
+use zkpay_core::program::ids::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
+pub use zkpay_core::program::state::AssetKind;
+use zkpay_core::program::state::{PoolState, TreeState};
 
 use crate::chain::{Chain, ChainError};
 
@@ -140,9 +140,7 @@ pub async fn open_pool<C: Chain>(
     mint: &Pubkey,
 ) -> Result<PoolInfo, PoolError> {
     let tree = Keypair::new();
-    let tree_lamports = chain
-        .rent_exempt_minimum(TreeState::SPACE)
-        .await?;
+    let tree_lamports = chain.rent_exempt_minimum(TreeState::SPACE).await?;
     let instructions =
         initialize_pool_instructions(&payer.pubkey(), mint, &tree.pubkey(), tree_lamports);
     let blockhash = chain.latest_blockhash().await?;

@@ -80,7 +80,7 @@ const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE sync (pool BLOB PRIMARY KEY, last_signature BLOB, leaves INTEGER NOT NULL);
 CREATE TABLE leaves (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, commitment BLOB NOT NULL,
-    PRIMARY KEY (pool, leaf_index));
+    signature BLOB, PRIMARY KEY (pool, leaf_index));
 CREATE TABLE notes (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, amount INTEGER NOT NULL,
     blinding BLOB NOT NULL, nullifier BLOB NOT NULL, memo BLOB NOT NULL,
     received_in BLOB NOT NULL, spent_in BLOB, state INTEGER NOT NULL,
@@ -94,7 +94,12 @@ CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, pool BLOB NOT NULL, 
     memo BLOB NOT NULL);
 ";
 
-const SCHEMA_VERSION: &str = "zkpay-wallet-1";
+const SCHEMA_VERSION: &str = "zkpay-wallet-2";
+
+/// Version 1 lacked the settlement of each leaf (NULL for its leaves: a
+/// rollback past them rescans from the start).
+const MIGRATE_FROM_1: &str = "ALTER TABLE leaves ADD COLUMN signature BLOB;
+UPDATE meta SET value = CAST('zkpay-wallet-2' AS BLOB) WHERE key = 'schema';";
 
 /// Where a note stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,8 +215,9 @@ pub struct PendingTransaction {
 /// Everything one sync step learned, written at once.
 #[derive(Debug, Default)]
 pub struct SyncBatch {
-    /// New leaves, in order, starting at the stored leaf count.
-    pub leaves: Vec<FieldBytes>,
+    /// New leaves, in order, starting at the stored leaf count, each with
+    /// the transaction that appended it.
+    pub leaves: Vec<(FieldBytes, Signature)>,
     /// Notes found for this wallet.
     pub notes: Vec<StoredNote>,
     /// Nullifiers seen on-chain, with their transaction.
@@ -220,7 +226,8 @@ pub struct SyncBatch {
     pub history: Vec<HistoryEntry>,
     /// Pending transactions now settled (their lines are in `history`).
     pub settled: Vec<Signature>,
-    /// The last settlement processed.
+    /// The newest transaction read: where the next read starts (None
+    /// keeps the stored one).
     pub last_signature: Option<Signature>,
 }
 
@@ -290,7 +297,13 @@ impl Store {
         let db = Connection::open(path)?;
         Self::configure(&db)?;
         let store = Store { db };
-        let schema = store.meta("schema")?.unwrap_or_default();
+        let mut schema = store.meta("schema")?.unwrap_or_default();
+        if schema == b"zkpay-wallet-1" {
+            store
+                .db
+                .execute_batch(&format!("BEGIN; {MIGRATE_FROM_1} COMMIT;"))?;
+            schema = SCHEMA_VERSION.as_bytes().to_vec();
+        }
         if schema != SCHEMA_VERSION.as_bytes() {
             return Err(StoreError::Corrupt(format!(
                 "{} is not a zkpay wallet of this version",
@@ -419,10 +432,16 @@ impl Store {
             ((), row.map_or(0, to_u64))
         };
         {
-            let mut insert = tx
-                .prepare("INSERT INTO leaves (pool, leaf_index, commitment) VALUES (?1, ?2, ?3)")?;
-            for leaf in &batch.leaves {
-                insert.execute(params![pool.as_ref(), to_i64(leaves), leaf.as_slice()])?;
+            let mut insert = tx.prepare(
+                "INSERT INTO leaves (pool, leaf_index, commitment, signature) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (leaf, appended_by) in &batch.leaves {
+                insert.execute(params![
+                    pool.as_ref(),
+                    to_i64(leaves),
+                    leaf.as_slice(),
+                    appended_by.as_ref()
+                ])?;
                 leaves += 1;
             }
         }
@@ -480,6 +499,54 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Undoes what sync learned from leaf `len` on, as if it had stopped
+    /// there: for settlements of a block the cluster rolled back. Their
+    /// leaves, the notes they created and their history lines go, the notes
+    /// they spent are unspent again, and sync resumes after the transaction
+    /// that appended leaf `len - 1`. Payments in flight stay. Returns false
+    /// (and changes nothing) if that transaction is not known (a wallet
+    /// file of version 1): rescan instead.
+    pub fn truncate_pool(&mut self, pool: &Pubkey, len: u64) -> Result<bool, StoreError> {
+        let tx = self.db.transaction()?;
+        let resume: Option<Vec<u8>> = if len == 0 {
+            None
+        } else {
+            let stored: Option<Option<Vec<u8>>> = tx
+                .query_row(
+                    "SELECT signature FROM leaves WHERE pool = ?1 AND leaf_index = ?2",
+                    params![pool.as_ref(), to_i64(len - 1)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match stored.flatten() {
+                Some(signature) => Some(signature),
+                None => return Ok(false),
+            }
+        };
+        let undone = "SELECT DISTINCT signature FROM leaves
+            WHERE pool = ?1 AND leaf_index >= ?2 AND signature IS NOT NULL";
+        let statements = [
+            format!(
+                "UPDATE notes SET state = {}, spent_in = NULL
+                 WHERE pool = ?1 AND state = {} AND spent_in IN ({undone})",
+                NoteState::Unspent.code(),
+                NoteState::Spent.code()
+            ),
+            format!("DELETE FROM history WHERE pool = ?1 AND signature IN ({undone})"),
+            "DELETE FROM notes WHERE pool = ?1 AND leaf_index >= ?2".to_string(),
+            "DELETE FROM leaves WHERE pool = ?1 AND leaf_index >= ?2".to_string(),
+        ];
+        for statement in &statements {
+            tx.execute(statement, params![pool.as_ref(), to_i64(len)])?;
+        }
+        tx.execute(
+            "UPDATE sync SET last_signature = ?2, leaves = ?3 WHERE pool = ?1",
+            params![pool.as_ref(), resume, to_i64(len)],
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Forgets `pool`'s leaves, notes, history and sync position (payments

@@ -1,7 +1,7 @@
 //! Building `transact` instructions.
 
 use anchor_lang::{InstructionData, ToAccountMetas};
-use solana_sdk::instruction::Instruction;
+use solana_sdk::instruction::{AccountMeta, Instruction};
 use solana_sdk::pubkey::Pubkey;
 use zkpay::instructions::TransactArgs;
 
@@ -22,6 +22,27 @@ pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
         &ASSOCIATED_TOKEN_PROGRAM,
     )
     .0
+}
+
+/// Creates `owner`'s associated token account of `mint`, paid by `payer`;
+/// does nothing if it exists (the ATA program's `CreateIdempotent`).
+pub fn create_associated_token_account(
+    payer: &Pubkey,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Instruction {
+    Instruction {
+        program_id: ASSOCIATED_TOKEN_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(*payer, true),
+            AccountMeta::new(associated_token_address(owner, mint), false),
+            AccountMeta::new_readonly(*owner, false),
+            AccountMeta::new_readonly(*mint, false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+            AccountMeta::new_readonly(spl_token_interface::ID, false),
+        ],
+        data: vec![1],
+    }
 }
 
 /// The public accounts one `transact` touches besides the pool's own.

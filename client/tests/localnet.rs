@@ -5,6 +5,8 @@
 //! validator installed, each test prints a `skipped:` line saying how to
 //! install it, and passes; the mainnet-beta refusal needs no validator.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -23,23 +25,14 @@ use solana_sdk::signature::{write_keypair_file, Keypair, Signature, Signer};
 use solana_sdk::transaction::VersionedTransaction;
 use solana_transaction_status_client_types::UiInstruction;
 use tempfile::TempDir;
-use zkpay::instructions::TransactArgs;
-use zkpay_circuits::field::from_bytes;
-use zkpay_circuits::transfer::{InputNote, TransferWitness};
-use zkpay_client::address::ShieldedAddress;
 use zkpay_client::chain::rpc::{
     compute_unit_limit, RpcChain, COMPUTE_BUDGET_PROGRAM, RESEND_INTERVAL,
 };
 use zkpay_client::chain::{Chain, ChainError, TransactionStatus};
-use zkpay_client::encryption::seal_note;
 use zkpay_client::keys::WalletKeys;
-use zkpay_client::pool::{load_pool, PoolInfo, SOL, SYSTEM_PROGRAM};
+use zkpay_client::pool::{load_pool, SOL, SYSTEM_PROGRAM};
 use zkpay_client::store::{ClusterBinding, HistoryKind, Store, StoreError};
-use zkpay_client::transact::{transact_instruction, TransactAccounts};
-use zkpay_client::wallet::{prover, Wallet, WalletError};
-use zkpay_core::ext_data::ExtData;
-use zkpay_core::field::public_amount;
-use zkpay_core::program::state::TreeState;
+use zkpay_client::wallet::{Wallet, WalletError};
 
 /// RPC port of the tests' validator (faucet: + 1001).
 const PORT: u16 = 18899;
@@ -51,7 +44,7 @@ const CPI_CALLER: Pubkey = Pubkey::from_str_const("51BhhzVjpzKYKDiWdUWxf9ZwtnhWJ
 const LOOKUP_TABLE_PROGRAM: Pubkey =
     Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
 
-const SOL_UNIT: u64 = 1_000_000_000;
+use common::{deposit_instruction, funded, wallet, SOL_UNIT};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -176,97 +169,6 @@ fn open_sol_pool(url: &str) {
     );
 }
 
-async fn funded(chain: &mut RpcChain, sol: u64) -> Keypair {
-    let keypair = Keypair::new();
-    chain
-        .airdrop(&keypair.pubkey(), sol * SOL_UNIT)
-        .await
-        .unwrap();
-    keypair
-}
-
-/// A new wallet on the SOL pool, its file in `dir`, paying with a new
-/// funded keypair.
-async fn wallet(chain: &mut RpcChain, dir: &TempDir, name: &str) -> Wallet {
-    let (phrase, _) = WalletKeys::generate(&mut OsRng);
-    let store = Store::create(&dir.path().join(name), &phrase).unwrap();
-    let payer = funded(chain, 10).await;
-    Wallet::open(chain, store, payer, &SOL).await.unwrap()
-}
-
-/// A deposit of `amount` from `payer` into a note of `to`, built as a dApp
-/// would without a wallet: `transact` with two dummy inputs.
-async fn deposit_instruction(
-    chain: &mut RpcChain,
-    pool: &PoolInfo,
-    payer: &Pubkey,
-    to: &ShieldedAddress,
-    amount: u64,
-    memo: &[u8],
-) -> Instruction {
-    let mut rng = OsRng;
-    let (_, sender) = WalletKeys::generate(&mut rng);
-    let tree = chain
-        .accounts(&[pool.tree])
-        .await
-        .unwrap()
-        .remove(0)
-        .unwrap();
-    let root = TreeState::read(&tree.data).unwrap().frontier.root();
-    let sealed = [(amount, memo), (0, &[][..])].map(|(amount, memo)| {
-        seal_note(
-            to,
-            amount,
-            pool.asset_id,
-            memo,
-            sender.outgoing_view_key(),
-            &mut rng,
-        )
-        .unwrap()
-    });
-    let encrypted_outputs = [sealed[0].ciphertext.clone(), sealed[1].ciphertext.clone()];
-    let ext_amount = i64::try_from(amount).unwrap();
-    let ext_data = ExtData {
-        recipient: payer.to_bytes(),
-        relayer: payer.to_bytes(),
-        ext_amount,
-        fee: 0,
-        mint: pool.mint.to_bytes(),
-        encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
-    };
-    let dummy = || InputNote::dummy(sender.spending_key().clone(), pool.asset_id, &mut OsRng);
-    let witness = TransferWitness {
-        root: from_bytes(&root).unwrap(),
-        public_amount: from_bytes(&public_amount(ext_amount, 0)).unwrap(),
-        ext_data_hash: from_bytes(&ext_data.hash()).unwrap(),
-        asset_id: pool.asset_id,
-        inputs: [dummy(), dummy()],
-        outputs: [sealed[0].note, sealed[1].note],
-    };
-    let (proof, public) = prover()
-        .unwrap()
-        .prove_transfer(&witness, &mut rng)
-        .unwrap();
-    transact_instruction(
-        pool,
-        &TransactAccounts {
-            payer: *payer,
-            recipient: *payer,
-            relayer: *payer,
-            depositor_token: None,
-        },
-        public.input_nullifiers,
-        TransactArgs {
-            proof: proof.to_bytes(),
-            root: public.root,
-            output_commitments: public.output_commitments,
-            ext_amount,
-            fee: 0,
-            encrypted_outputs,
-        },
-    )
-}
-
 /// An address lookup table of `payer` holding `addresses`, usable (its
 /// extension a slot old) when this returns.
 async fn lookup_table(
@@ -323,8 +225,10 @@ async fn lookup_table(
         .collect();
     assert_eq!(stored, addresses);
     let extended = u64::from_le_bytes(data[12..20].try_into().unwrap());
+    // The addresses are usable in a slot after `extended`; `send_transaction`
+    // simulates on the confirmed bank, so wait until that bank is past it.
     while client
-        .get_slot_with_commitment(CommitmentConfig::processed())
+        .get_slot_with_commitment(CommitmentConfig::confirmed())
         .await
         .unwrap()
         <= extended
@@ -338,7 +242,8 @@ async fn lookup_table(
 }
 
 #[tokio::test]
-async fn a_settlement_made_by_another_program_through_a_lookup_table_is_found() {
+async fn a_settlement_made_by_another_program_through_a_lookup_table_is_found_and_junk_is_skipped()
+{
     let Some(localnet) = Localnet::acquire() else {
         return;
     };
@@ -437,6 +342,72 @@ async fn a_settlement_made_by_another_program_through_a_lookup_table_is_found() 
         ),
         (HistoryKind::Received, amount, &b"via cpi"[..], signature)
     );
+
+    // Transactions naming the tree that settle nothing: one that failed
+    // (sent without preflight, it lands as failed and the node lists it),
+    // and one that did something else.
+    let naming_the_tree = |lamports| Instruction {
+        program_id: SYSTEM_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(dapp.pubkey(), true),
+            AccountMeta::new(dapp.pubkey(), false),
+            AccountMeta::new_readonly(pool.tree, false),
+        ],
+        data: anchor_lang::solana_program::system_instruction::transfer(
+            &dapp.pubkey(),
+            &dapp.pubkey(),
+            lamports,
+        )
+        .data,
+    };
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    let failing = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &[naming_the_tree(1_000_000 * SOL_UNIT)],
+        Some(&dapp.pubkey()),
+        &[&dapp],
+        blockhash,
+    );
+    let failed = client
+        .send_transaction_with_config(
+            &failing,
+            solana_client::rpc_config::RpcSendTransactionConfig {
+                skip_preflight: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let outcome = loop {
+        if let Some(outcome) = client.get_signature_status(&failed).await.unwrap() {
+            break outcome;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(outcome.is_err(), "{outcome:?}");
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    let unrelated = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &[naming_the_tree(1)],
+        Some(&dapp.pubkey()),
+        &[&dapp],
+        blockhash,
+    );
+    client
+        .send_and_confirm_transaction(&unrelated)
+        .await
+        .unwrap();
+    let listed: Vec<_> = client
+        .get_signatures_for_address(&pool.tree)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| (entry.signature, entry.err.is_some()))
+        .collect();
+    for (signature, failed) in [(failed, true), (unrelated.signatures[0], false)] {
+        assert!(
+            listed.contains(&(signature.to_string(), failed)),
+            "the node lists {signature}: {listed:?}"
+        );
+    }
 
     // And still finds an ordinary payment afterwards.
     let mut alice = wallet(&mut chain, &dir, "alice.db").await;
@@ -756,14 +727,20 @@ async fn a_wallet_is_bound_to_its_cluster() {
 }
 
 #[test]
-fn mainnet_beta_is_refused_while_the_keys_are_the_development_ones() {
+fn public_clusters_are_refused_while_the_keys_are_the_development_ones() {
     let home = TempDir::new().unwrap();
-    for url in ["mainnet-beta", "https://api.mainnet-beta.solana.com"] {
+    for (url, name) in [
+        ("mainnet-beta", "mainnet-beta"),
+        ("https://api.mainnet-beta.solana.com", "mainnet-beta"),
+        ("devnet", "devnet"),
+        ("t", "testnet"),
+        ("https://rpc.example.com", "https://rpc.example.com"),
+    ] {
         let out = zkpay(home.path(), &["--url", url, "balance"]);
         assert!(!out.status.success(), "{url}");
         let text = stderr(&out);
         for expected in [
-            "refusing mainnet-beta: this build of zkpay is for development only",
+            &format!("refusing {name}: this build of zkpay is for development only")[..],
             "the program id CHX54C3F4wvBCYX5usizzTzxpZHYZZyQDHwBDG8iEmh4 is the development keypair",
             "the verifying key comes from the single-party development setup, whose randomness is a public seed",
             "multi-party ceremony",

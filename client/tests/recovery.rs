@@ -2,14 +2,16 @@
 //! one that never reached the chain, and a tampered ciphertext.
 
 use rand::rngs::OsRng;
+use solana_sdk::account::AccountSharedData;
 use solana_sdk::signature::{Keypair, Signer};
 use tempfile::TempDir;
 use zkpay_client::chain::embedded::EmbeddedChain;
-use zkpay_client::chain::{Chain, ChainError, Settlement, TransactionStatus};
+use zkpay_client::chain::{Chain, ChainError, SettlementPage, TransactionStatus};
 use zkpay_client::keys::WalletKeys;
-use zkpay_client::pool::SOL;
+use zkpay_client::pool::{load_pool, SOL};
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::wallet::Wallet;
+use zkpay_core::tree::{Frontier, RootHistory};
 
 const SOL_UNIT: u64 = 1_000_000_000;
 
@@ -26,6 +28,10 @@ struct FaultyChain {
     expire_blockhashes: bool,
     /// Flip a byte of every ciphertext the chain reports.
     tamper_ciphertexts: bool,
+    /// Run the next submission against a tree whose root history has
+    /// forgotten every root, as 1,024 settlements landing meanwhile would
+    /// make it: the program refuses the proof's root.
+    forget_roots: bool,
 }
 
 impl FaultyChain {
@@ -36,6 +42,7 @@ impl FaultyChain {
             drop_submission: false,
             expire_blockhashes: false,
             tamper_ciphertexts: false,
+            forget_roots: false,
         }
     }
 }
@@ -61,6 +68,21 @@ impl Chain for FaultyChain {
     ) -> Result<(), ChainError> {
         if std::mem::take(&mut self.drop_submission) {
             return Err(ChainError::Transport("connection reset".into()));
+        }
+        if std::mem::take(&mut self.forget_roots) {
+            let tree = load_pool(&mut self.inner, &SOL).await.unwrap().tree;
+            let kept = self.inner.accounts(&[tree]).await?.remove(0).unwrap();
+            let mut forgetful = kept.clone();
+            let history = 8 + 32 + Frontier::SIZE;
+            forgetful.data[history..history + RootHistory::SIZE].fill(0);
+            self.inner
+                .context()
+                .set_account(&tree, &AccountSharedData::from(forgetful));
+            let result = self.inner.submit(transaction).await;
+            self.inner
+                .context()
+                .set_account(&tree, &AccountSharedData::from(kept));
+            return result;
         }
         self.inner.submit(transaction).await?;
         if std::mem::take(&mut self.lose_confirmation) {
@@ -93,17 +115,18 @@ impl Chain for FaultyChain {
         &mut self,
         tree: &solana_sdk::pubkey::Pubkey,
         after: Option<&solana_sdk::signature::Signature>,
-    ) -> Result<Vec<Settlement>, ChainError> {
-        let mut settlements = self.inner.settlements(tree, after).await?;
+        budget: usize,
+    ) -> Result<SettlementPage, ChainError> {
+        let mut page = self.inner.settlements(tree, after, budget).await?;
         if self.tamper_ciphertexts {
-            for settlement in &mut settlements {
+            for settlement in &mut page.settlements {
                 for ciphertext in &mut settlement.event.encrypted_outputs {
                     let last = ciphertext.len() - 1;
                     ciphertext[last] ^= 1;
                 }
             }
         }
-        Ok(settlements)
+        Ok(page)
     }
 
     async fn airdrop(
@@ -165,6 +188,40 @@ async fn a_payment_sent_before_a_crash_is_settled_on_the_next_sync() {
     );
     bob.sync(&mut chain).await.unwrap();
     assert_eq!(bob.balance().unwrap().spendable, SOL_UNIT / 2);
+}
+
+#[tokio::test]
+async fn a_payment_whose_root_was_pushed_out_is_proved_again() {
+    let mut chain = FaultyChain::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _) = wallet(&mut chain, &dir, "alice").await;
+    let (mut bob, _) = wallet(&mut chain, &dir, "bob").await;
+    alice.deposit(&mut chain, 2 * SOL_UNIT).await.unwrap();
+
+    // The program refuses the first proof's root (the real program, on a
+    // tree whose history forgot it); the wallet syncs, proves again against
+    // the current root, and the payment lands once.
+    chain.forget_roots = true;
+    let receipts = alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"late")
+        .await
+        .unwrap();
+    assert!(
+        !chain.forget_roots,
+        "the first attempt met the forgetful tree"
+    );
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(alice.balance().unwrap().spendable, 3 * SOL_UNIT / 2);
+    let report = bob.sync(&mut chain).await.unwrap();
+    assert_eq!((report.new_notes, report.received), (1, SOL_UNIT / 2));
+    let sent: Vec<_> = alice
+        .history()
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.kind == HistoryKind::Sent)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].confirmed);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use anchor_lang::solana_program::system_instruction::create_account;
 use rand::rngs::OsRng;
-use solana_sdk::instruction::{AccountMeta, Instruction};
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
@@ -11,10 +11,10 @@ use zkpay_client::amount::parse_amount;
 use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::keys::WalletKeys;
-use zkpay_client::pool::{open_pool, SYSTEM_PROGRAM};
+use zkpay_client::pool::open_pool;
 use zkpay_client::store::Store;
-use zkpay_client::transact::{associated_token_address, ASSOCIATED_TOKEN_PROGRAM};
-use zkpay_client::wallet::Wallet;
+use zkpay_client::transact::{associated_token_address, create_associated_token_account};
+use zkpay_client::wallet::{Relayer, Wallet};
 
 const TOKEN: Pubkey = spl_token_interface::ID;
 
@@ -30,23 +30,6 @@ async fn send(
     let tx =
         Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, blockhash);
     chain.submit(&tx).await.unwrap();
-}
-
-/// Creates `owner`'s associated token account of `mint` (ATA program,
-/// `Create`), funded by `payer`.
-fn create_associated_account(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
-    Instruction {
-        program_id: ASSOCIATED_TOKEN_PROGRAM,
-        accounts: vec![
-            AccountMeta::new(*payer, true),
-            AccountMeta::new(associated_token_address(owner, mint), false),
-            AccountMeta::new_readonly(*owner, false),
-            AccountMeta::new_readonly(*mint, false),
-            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
-            AccountMeta::new_readonly(TOKEN, false),
-        ],
-        data: vec![0],
-    }
 }
 
 async fn token_balance(chain: &mut EmbeddedChain, account: &Pubkey) -> u64 {
@@ -93,7 +76,7 @@ async fn token_pool_deposit_pay_withdraw() {
         send(
             &mut chain,
             &faucet,
-            &[create_associated_account(
+            &[create_associated_token_account(
                 &faucet.pubkey(),
                 &payer.pubkey(),
                 &mint,
@@ -138,4 +121,35 @@ async fn token_pool_deposit_pay_withdraw() {
     assert_eq!(token_balance(&mut chain, &pool.vault).await, units("6.5"));
     assert_eq!(bob.balance().unwrap().spendable, units("2.25"));
     assert_eq!(alice.balance().unwrap().spendable, units("4.25"));
+
+    // Through a relayer that holds no token account of the mint: the fee
+    // lands in its associated token account, created in the same
+    // transaction; the second time it exists.
+    let relayer = Keypair::new();
+    chain
+        .airdrop(&relayer.pubkey(), 1_000_000_000)
+        .await
+        .unwrap();
+    let relayer_tokens = associated_token_address(&relayer.pubkey(), &mint);
+    assert!(chain.accounts(&[relayer_tokens]).await.unwrap()[0].is_none());
+    for (round, amount) in [(1, units("0.5")), (2, units("0.25"))] {
+        bob.withdraw(
+            &mut chain,
+            amount,
+            &bob_tokens,
+            Some(Relayer {
+                keypair: &relayer,
+                fee: units("0.01"),
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            token_balance(&mut chain, &relayer_tokens).await,
+            round * units("0.01")
+        );
+    }
+    assert_eq!(token_balance(&mut chain, &bob_tokens).await, units("1.75"));
+    assert_eq!(bob.balance().unwrap().spendable, units("1.48"));
+    assert_eq!(token_balance(&mut chain, &pool.vault).await, units("5.73"));
 }

@@ -3,13 +3,14 @@
 
 use rand::rngs::OsRng;
 use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
 use solana_sdk::signature::{Keypair, Signer};
 use tempfile::TempDir;
 use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::SOL;
-use zkpay_client::store::{HistoryKind, Store};
+use zkpay_client::store::{HistoryKind, NoteState, Store, StoredNote, SyncBatch};
 use zkpay_client::wallet::{Balance, Relayer, Wallet, WalletError};
 
 const SOL_UNIT: u64 = 1_000_000_000;
@@ -300,6 +301,18 @@ async fn bad_requests_give_clear_errors_and_change_nothing() {
         "{error}"
     );
 
+    // A new account cannot hold less than the rent-exempt minimum: refused
+    // before proving, not by the runtime.
+    let error = alice
+        .withdraw(&mut s.chain, 1_000, &Pubkey::new_unique(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, WalletError::BelowRentExempt { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("0.00089088 SOL"), "{error}");
+
     let error = alice
         .pay(&mut s.chain, &bob.address(), 1, &[b'x'; 33])
         .await
@@ -326,4 +339,51 @@ async fn bad_requests_give_clear_errors_and_change_nothing() {
         ),
         before
     );
+}
+
+#[tokio::test]
+async fn notes_adding_up_past_64_bits_give_an_error_not_a_wrong_balance() {
+    // Notes near u64::MAX, as a pool of a mint someone controls can hold:
+    // written to the wallet file as sync would.
+    let mut s = Setup::new().await;
+    let (phrase, _) = WalletKeys::generate(&mut OsRng);
+    let path = s.dir.path().join("whale");
+    let mut store = Store::create(&path, &phrase).unwrap();
+    let pool = zkpay_client::pool::load_pool(&mut s.chain, &SOL)
+        .await
+        .unwrap();
+    let notes = (0..3u8)
+        .map(|i| StoredNote {
+            leaf_index: u64::from(i),
+            amount: u64::MAX / 2,
+            blinding: [0; 32],
+            nullifier: [i + 1; 32],
+            memo: Vec::new(),
+            received_in: Signature::default(),
+            state: NoteState::Unspent,
+        })
+        .collect();
+    store
+        .apply(
+            &pool.pool,
+            &SyncBatch {
+                notes,
+                ..SyncBatch::default()
+            },
+        )
+        .unwrap();
+    let payer = Keypair::new();
+    s.chain.airdrop(&payer.pubkey(), SOL_UNIT).await.unwrap();
+    let mut whale = Wallet::open(&mut s.chain, store, payer, &SOL)
+        .await
+        .unwrap();
+    let error = whale.balance().unwrap_err();
+    assert!(matches!(error, WalletError::AmountOverflow), "{error}");
+    // Spending them is an error too, not a panic.
+    let (bob, _) = s.wallet("bob").await;
+    let error = whale
+        .pay(&mut s.chain, &bob.address(), u64::MAX - 1, b"")
+        .await
+        .unwrap_err();
+    assert!(!error.to_string().is_empty());
 }

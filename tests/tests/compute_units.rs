@@ -42,7 +42,10 @@ async fn every_kind_of_transaction_is_metered() {
     let transfer = prove_payment(
         &chain.tree,
         &keys,
-        [(note, alice.clone(), Some(0)), dummy_input(&alice, &keys, &mut rng)],
+        [
+            (note, alice.clone(), Some(0)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
         [to_bob, change],
         0,
         0,
@@ -58,7 +61,10 @@ async fn every_kind_of_transaction_is_metered() {
     let withdrawal = prove_payment(
         &chain.tree,
         &keys,
-        [(to_bob, bob.clone(), Some(2)), dummy_input(&bob, &keys, &mut rng)],
+        [
+            (to_bob, bob.clone(), Some(2)),
+            dummy_input(&bob, &keys, &mut rng),
+        ],
         [
             Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
             Note::dummy(bob.owner(), keys.asset_id(), &mut rng),
@@ -80,7 +86,10 @@ async fn every_kind_of_transaction_is_metered() {
     let relayed = prove_payment(
         &chain.tree,
         &keys,
-        [(change, alice.clone(), Some(3)), dummy_input(&alice, &keys, &mut rng)],
+        [
+            (change, alice.clone(), Some(3)),
+            dummy_input(&alice, &keys, &mut rng),
+        ],
         [
             Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
             Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
@@ -102,7 +111,10 @@ async fn every_kind_of_transaction_is_metered() {
     let mut spl_deposit = prove_payment(
         &chain.tree,
         &spl_keys,
-        [dummy_input(&alice, &spl_keys, &mut rng), dummy_input(&alice, &spl_keys, &mut rng)],
+        [
+            dummy_input(&alice, &spl_keys, &mut rng),
+            dummy_input(&alice, &spl_keys, &mut rng),
+        ],
         [
             Note::new(1_000_000, alice.owner(), spl_keys.asset_id(), &mut rng),
             Note::dummy(alice.owner(), spl_keys.asset_id(), &mut rng),

@@ -15,15 +15,14 @@ use rand::{Rng, SeedableRng};
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::transaction::TransactionError;
-use zkpay_client::chain::embedded::ProgramBuild;
 use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_client::chain::embedded::ProgramBuild;
 use zkpay_core::field::{non_canonical_alias, MODULUS};
 use zkpay_core::program::ids::{EVENT_IX_TAG, INITIALIZE_POOL_DISCRIMINATOR};
 use zkpay_core::program::instruction::offsets::{COMMITMENTS, NULLIFIERS, OUTPUTS, PROOF, ROOT};
 
 const MUTATIONS: usize = 10_000;
 const SOL: u64 = 1_000_000_000;
-
 
 /// One mutation of `base`, different from it. Only `payer` can sign: an
 /// account put where a signer stood is passed unsigned.
@@ -53,8 +52,13 @@ fn mutate(base: &Instruction, others: &[Pubkey], payer: &Pubkey, rng: &mut StdRn
             3 => rng.fill(&mut ix.data[PROOF..ROOT]),
             4 => {
                 // A public value at or above the modulus.
-                let field = [NULLIFIERS, NULLIFIERS + 32, ROOT, COMMITMENTS, COMMITMENTS + 32]
-                    [rng.gen_range(0..5)];
+                let field = [
+                    NULLIFIERS,
+                    NULLIFIERS + 32,
+                    ROOT,
+                    COMMITMENTS,
+                    COMMITMENTS + 32,
+                ][rng.gen_range(0..5)];
                 let value: [u8; 32] = ix.data[field..field + 32].try_into().unwrap();
                 let replacement = match rng.gen_range(0..3) {
                     0 => non_canonical_alias(&value),
@@ -69,11 +73,17 @@ fn mutate(base: &Instruction, others: &[Pubkey], payer: &Pubkey, rng: &mut StdRn
                 ix.data[OUTPUTS..OUTPUTS + 4].copy_from_slice(&len.to_le_bytes());
             }
             6 => {
-                let (a, b) = (rng.gen_range(0..ix.accounts.len()), rng.gen_range(0..ix.accounts.len()));
+                let (a, b) = (
+                    rng.gen_range(0..ix.accounts.len()),
+                    rng.gen_range(0..ix.accounts.len()),
+                );
                 ix.accounts.swap(a, b);
             }
             7 => {
-                let (from, to) = (rng.gen_range(0..ix.accounts.len()), rng.gen_range(0..ix.accounts.len()));
+                let (from, to) = (
+                    rng.gen_range(0..ix.accounts.len()),
+                    rng.gen_range(0..ix.accounts.len()),
+                );
                 ix.accounts[to].pubkey = ix.accounts[from].pubkey;
             }
             8 => {
@@ -112,9 +122,18 @@ fn difference(base: &Instruction, mutated: &Instruction) -> String {
         .collect();
     let accounts: Vec<String> = (0..base.accounts.len().max(mutated.accounts.len()))
         .filter(|&i| base.accounts.get(i) != mutated.accounts.get(i))
-        .map(|i| format!("#{i} {:?} -> {:?}", base.accounts.get(i), mutated.accounts.get(i)))
+        .map(|i| {
+            format!(
+                "#{i} {:?} -> {:?}",
+                base.accounts.get(i),
+                mutated.accounts.get(i)
+            )
+        })
         .collect();
-    format!("data bytes {bytes:?} (of {}), accounts {accounts:?}", base.data.len())
+    format!(
+        "data bytes {bytes:?} (of {}), accounts {accounts:?}",
+        base.data.len()
+    )
 }
 
 /// A chain with a deposit settled, and the base instruction the mutations
@@ -145,7 +164,10 @@ impl Target {
         let payment = prove_payment(
             &chain.tree,
             &keys,
-            [(note, alice.clone(), Some(0)), dummy_input(&alice, &keys, &mut rng)],
+            [
+                (note, alice.clone(), Some(0)),
+                dummy_input(&alice, &keys, &mut rng),
+            ],
             [
                 Note::new(SOL / 2, alice.owner(), keys.asset_id(), &mut rng),
                 Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
@@ -157,7 +179,14 @@ impl Target {
             &mut rng,
         );
         let base = payment.instruction(&payer, &keys);
-        let others = vec![Pubkey::new_from_array([0x6f; 32]), keys.pool, keys.tree, keys.vault, payer, zkpay::ID];
+        let others = vec![
+            Pubkey::new_from_array([0x6f; 32]),
+            keys.pool,
+            keys.tree,
+            keys.vault,
+            payer,
+            zkpay::ID,
+        ];
         Target {
             chain,
             payment,
@@ -230,8 +259,16 @@ async fn malformed_instructions_fail_cleanly_and_change_nothing_on_both_builds()
         *outcomes.entry(format!("{error:?}")).or_default() += 1;
         if round % 100 == 0 || round == MUTATIONS - 1 {
             let chain = &mut target.chain;
-            assert_eq!(chain.snapshot(&target.payment).await, before, "after mutation {round}");
-            assert_eq!(chain.account(chain.keys.pool).await, pool_before, "after mutation {round}");
+            assert_eq!(
+                chain.snapshot(&target.payment).await,
+                before,
+                "after mutation {round}"
+            );
+            assert_eq!(
+                chain.account(chain.keys.pool).await,
+                pool_before,
+                "after mutation {round}"
+            );
         }
     }
     println!("{MUTATIONS} malformed instructions, each refused alike by both builds:");

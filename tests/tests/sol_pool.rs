@@ -5,10 +5,14 @@ mod common;
 
 use common::*;
 use rand::rngs::StdRng;
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use zkpay_core::error::ZkpayError;
 use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_core::constants::{TREE_CAPACITY, TREE_DEPTH};
+use zkpay_core::error::ZkpayError;
 use zkpay_core::field::non_canonical_alias;
+use zkpay_core::tree::{empty_root, MerklePath};
+use zkpay_core::zero_hashes::ZERO_HASHES;
 
 const SOL: u64 = 1_000_000_000;
 
@@ -446,7 +450,9 @@ async fn a_pool_is_initialised_once() {
     let tree = Keypair::new();
     let mut keys = chain.keys;
     keys.tree = tree.pubkey();
-    let lamports = chain.rent(zkpay_core::program::state::TreeState::SPACE).await;
+    let lamports = chain
+        .rent(zkpay_core::program::state::TreeState::SPACE)
+        .await;
     let payer = chain.payer();
     let vault_before = chain.account(keys.vault).await;
     let instructions = initialize_pool_instructions(&payer, &keys, lamports);
@@ -523,10 +529,7 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     );
     test.add_account(
         keys.tree,
-        program_account(
-            tree_data,
-            rent.minimum_balance(TreeState::SPACE),
-        ),
+        program_account(tree_data, rent.minimum_balance(TreeState::SPACE)),
     );
     test.add_account(
         keys.vault,
@@ -587,7 +590,8 @@ async fn malformed_arguments_are_rejected_before_any_work() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
     let mut oversized = payment.clone();
-    oversized.args.encrypted_outputs[1] = vec![7u8; zkpay_core::program::ids::MAX_ENCRYPTED_OUTPUT_LEN + 1];
+    oversized.args.encrypted_outputs[1] =
+        vec![7u8; zkpay_core::program::ids::MAX_ENCRYPTED_OUTPUT_LEN + 1];
     rejected(&mut chain, &oversized, ZkpayError::EncryptedOutputTooLarge).await;
     let mut unrepresentable = payment.clone();
     unrepresentable.args.ext_amount = i64::MIN;
@@ -599,4 +603,110 @@ async fn malformed_arguments_are_rejected_before_any_work() {
     .await;
     // The untouched payment still settles afterwards.
     chain.settle(&payment).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_full_tree_still_pays_out_a_withdrawal_of_whole_notes() {
+    let mut chain = Chain::with_sol_pool().await;
+    let mut rng = rng();
+    let keys = chain.keys;
+    let payer = chain.payer();
+    // The tree as after 2^26 - 2 empty leaves: room for one more pair. Its
+    // frontier (docs/PROTOCOL.md, account layouts: after the discriminator
+    // and the pool, `next_index` then the left nodes of heights 1 to 25)
+    // holds empty subtrees; its root is still the empty root.
+    let mut account = chain.account(keys.tree).await.unwrap();
+    let frontier = 8 + 32;
+    account.data[frontier..frontier + 8].copy_from_slice(&(TREE_CAPACITY - 2).to_le_bytes());
+    for height in 1..TREE_DEPTH {
+        let at = frontier + 8 + 32 * (height - 1);
+        account.data[at..at + 32].copy_from_slice(&ZERO_HASHES[height]);
+    }
+    chain.context.set_account(&keys.tree, &account.into());
+    assert_eq!(chain.tree_account().await.frontier.root(), empty_root());
+
+    // Alice's deposit takes the last pair.
+    let alice = SpendingKey::random(&mut rng);
+    let (deposit, note) = deposit_payment(&chain, &alice, SOL, &mut rng);
+    chain
+        .send(&[deposit.instruction(&payer, &keys)], &[])
+        .await
+        .unwrap();
+    let full = chain.tree_account().await;
+    assert_eq!(full.frontier.next_index(), TREE_CAPACITY);
+    // Her note's path: the other leaf of its pair, then empty subtrees.
+    let mut siblings: [[u8; 32]; TREE_DEPTH] = ZERO_HASHES[..TREE_DEPTH].try_into().unwrap();
+    siblings[0] = deposit.commitments()[1];
+    let path = MerklePath {
+        leaf_index: TREE_CAPACITY - 2,
+        siblings,
+    };
+    let root = full.frontier.root();
+    assert_eq!(path.root_for(&deposit.commitments()[0]).unwrap(), root);
+
+    // Nothing else fits: another deposit, and a withdrawal keeping change
+    // (its outputs carry ciphertexts, so it is not an exit), fail with
+    // TreeFull and change nothing.
+    let (another, _) = deposit_payment(&chain, &alice, SOL, &mut rng);
+    rejected(&mut chain, &another, ZkpayError::TreeFull).await;
+    let recipient = Pubkey::new_unique();
+    let spend = || (note, alice.clone(), Some(path));
+    let dummy = |rng: &mut StdRng| {
+        let (note, key, _) = dummy_input(&alice, &keys, rng);
+        (note, key, None)
+    };
+    let keeps_change = prove_payment_at(
+        root,
+        &keys,
+        [spend(), dummy(&mut rng)],
+        [
+            Note::new(SOL / 2, alice.owner(), keys.asset_id(), &mut rng),
+            Note::dummy(alice.owner(), keys.asset_id(), &mut rng),
+        ],
+        (-((SOL / 2) as i64), 0),
+        (recipient, payer),
+        [ciphertext(1), ciphertext(2)],
+        &mut rng,
+    );
+    rejected(&mut chain, &keeps_change, ZkpayError::TreeFull).await;
+
+    // The exit: the whole note out, zero-value outputs without ciphertexts.
+    // It appends nothing and pays out.
+    let exit = |rng: &mut StdRng| {
+        prove_payment_at(
+            root,
+            &keys,
+            [spend(), dummy(rng)],
+            [
+                Note::dummy(alice.owner(), keys.asset_id(), rng),
+                Note::dummy(alice.owner(), keys.asset_id(), rng),
+            ],
+            (-(SOL as i64), 0),
+            (recipient, payer),
+            [Vec::new(), Vec::new()],
+            rng,
+        )
+    };
+    let first = exit(&mut rng);
+    let tx = chain
+        .transaction(&[first.instruction(&payer, &keys)], &[])
+        .await;
+    let events = chain.simulated_events(&tx).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].first_leaf_index, events[0].root),
+        (TREE_CAPACITY, root)
+    );
+    assert_eq!(events[0].nullifiers, first.input_nullifiers);
+    chain.process(tx).await.unwrap();
+    assert_eq!(chain.lamports(recipient).await, SOL);
+    let after = chain.tree_account().await;
+    assert_eq!(
+        (after.frontier.next_index(), after.frontier.root()),
+        (TREE_CAPACITY, root)
+    );
+
+    // Once: the same note cannot exit again.
+    let again = exit(&mut rng);
+    rejected(&mut chain, &again, ZkpayError::NullifierAlreadySpent).await;
 }

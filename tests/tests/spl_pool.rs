@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use solana_sdk::signature::{Keypair, Signer};
-use zkpay_core::error::ZkpayError;
 use zkpay_circuits::note::{Note, SpendingKey};
+use zkpay_core::error::ZkpayError;
 use zkpay_core::tree::CommitmentTree;
 
 const TOKEN: u64 = 1_000_000; // 6 decimals

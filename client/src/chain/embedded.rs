@@ -4,7 +4,11 @@
 //! It runs the same program code as a cluster, natively rather than as SBF
 //! bytecode. With a state file it survives between runs (each command of
 //! the CLI starts it again): after every transaction it writes the accounts
-//! zkpay touched and the settlements it saw, atomically.
+//! zkpay touched and the transactions it ran, atomically.
+//!
+//! It answers [`Chain::settlements`] as a node does: every successful
+//! transaction that names the tree, with the settlements of every pool it
+//! carries, so the wallet's own filtering is what the tests exercise.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,9 +22,11 @@ use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 
 use zkpay_core::program::event::EVENT_PREFIX_LEN;
-use zkpay_core::program::state::TreeState;
+use zkpay_core::program::state::PoolState;
 
-use super::{settled_events, Chain, ChainError, Settled, Settlement, TransactionStatus};
+use super::{
+    settled_events, Chain, ChainError, Settled, Settlement, SettlementPage, TransactionStatus,
+};
 use crate::pool::{open_pool, SOL};
 
 /// Lamports the faucet gives a new payer on the embedded chain.
@@ -80,7 +86,8 @@ impl ProgramBuild {
         if std::env::var("ZKPAY_PROGRAM").is_ok_and(|v| v == "native") {
             return ProgramBuild::Native;
         }
-        let path = std::env::var_os("ZKPAY_PROGRAM_SO").map_or_else(default_sbf_path, PathBuf::from);
+        let path =
+            std::env::var_os("ZKPAY_PROGRAM_SO").map_or_else(default_sbf_path, PathBuf::from);
         if path.is_file() {
             ProgramBuild::Sbf(path.canonicalize().unwrap_or(path))
         } else {
@@ -134,18 +141,61 @@ pub fn program_test_with(build: &ProgramBuild) -> ProgramTest {
 struct State {
     version: u32,
     accounts: BTreeMap<Pubkey, Account>,
-    /// Settlements in order: signature and the borsh-encoded event.
+    /// Transactions run, in order: signature, the accounts it names, and
+    /// the encoded bodies of its events.
+    ledger: Vec<(Signature, Vec<Pubkey>, Vec<Vec<u8>>)>,
+}
+
+const STATE_VERSION: u32 = 3;
+
+/// A state file of version 2, which kept only the settlements.
+#[derive(Serialize, Deserialize)]
+struct StateV2 {
+    version: u32,
+    accounts: BTreeMap<Pubkey, Account>,
+    /// Settlements in order: signature and the encoded event body.
     ledger: Vec<(Signature, Vec<u8>)>,
 }
 
-const STATE_VERSION: u32 = 2;
+impl StateV2 {
+    /// The same chain in version 3: each settlement's transaction named its
+    /// pool's tree (read from the pool account kept in the file).
+    fn upgrade(self) -> State {
+        let tree_of = |body: &[u8]| -> Vec<Pubkey> {
+            Settled::decode_body(body)
+                .and_then(|event| self.accounts.get(&Pubkey::new_from_array(event.pool)))
+                .and_then(|pool| PoolState::read(&pool.data))
+                .map(|pool| vec![Pubkey::new_from_array(pool.tree)])
+                .unwrap_or_default()
+        };
+        let ledger = self
+            .ledger
+            .iter()
+            .map(|(signature, body)| (*signature, tree_of(body), vec![body.clone()]))
+            .collect();
+        State {
+            version: STATE_VERSION,
+            accounts: self.accounts,
+            ledger,
+        }
+    }
+}
+
+/// A transaction the chain ran, as a node's history keeps it.
+struct Recorded {
+    signature: Signature,
+    /// Every account it names.
+    accounts: Vec<Pubkey>,
+    /// The settlements it carries, of any pool.
+    events: Vec<Settled>,
+}
 
 /// The runtime in-process.
 pub struct EmbeddedChain {
     context: ProgramTestContext,
     build: ProgramBuild,
     last_compute_units: Option<u64>,
-    ledger: Vec<Settlement>,
+    ledger: Vec<Recorded>,
     touched: BTreeSet<Pubkey>,
     blockhashes: HashSet<Hash>,
     state_file: Option<PathBuf>,
@@ -166,16 +216,25 @@ impl EmbeddedChain {
         };
         let state = match std::fs::read(path) {
             Ok(bytes) => {
-                let state: State = bincode::deserialize(&bytes).map_err(|e| {
+                let unreadable = |e: bincode::Error| {
                     state_error(format!("unreadable ({e}); delete it to start over"))
-                })?;
-                if state.version != STATE_VERSION {
-                    return Err(state_error(format!(
-                        "version {} is not {STATE_VERSION}; delete it to start over",
-                        state.version
-                    )));
+                };
+                let version: u32 = bincode::deserialize(&bytes).map_err(unreadable)?;
+                match version {
+                    STATE_VERSION => {
+                        Some(bincode::deserialize::<State>(&bytes).map_err(unreadable)?)
+                    }
+                    2 => Some(
+                        bincode::deserialize::<StateV2>(&bytes)
+                            .map_err(unreadable)?
+                            .upgrade(),
+                    ),
+                    other => {
+                        return Err(state_error(format!(
+                            "version {other} is not {STATE_VERSION}; delete it to start over"
+                        )))
+                    }
                 }
-                Some(state)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(state_error(e.to_string())),
@@ -190,10 +249,17 @@ impl EmbeddedChain {
         let ledger = state
             .ledger
             .into_iter()
-            .map(|(signature, bytes)| {
-                let event = Settled::decode_body(&bytes)
+            .map(|(signature, accounts, bodies)| {
+                let events = bodies
+                    .iter()
+                    .map(|body| Settled::decode_body(body))
+                    .collect::<Option<Vec<_>>>()
                     .ok_or_else(|| state_error("bad ledger entry".into()))?;
-                Ok(Settlement { signature, event })
+                Ok(Recorded {
+                    signature,
+                    accounts,
+                    events,
+                })
             })
             .collect::<Result<Vec<_>, ChainError>>()?;
         let mut chain = Self::boot(test, ledger, Some(path.to_path_buf())).await?;
@@ -203,7 +269,7 @@ impl EmbeddedChain {
 
     async fn boot(
         test: ProgramTest,
-        ledger: Vec<Settlement>,
+        ledger: Vec<Recorded>,
         state_file: Option<PathBuf>,
     ) -> Result<Self, ChainError> {
         let fresh = ledger.is_empty() && state_file.as_ref().is_none_or(|p| !p.exists());
@@ -257,7 +323,14 @@ impl EmbeddedChain {
             ledger: self
                 .ledger
                 .iter()
-                .map(|s| (s.signature, s.event.encode()[EVENT_PREFIX_LEN..].to_vec()))
+                .map(|r| {
+                    let bodies = r
+                        .events
+                        .iter()
+                        .map(|event| event.encode()[EVENT_PREFIX_LEN..].to_vec())
+                        .collect();
+                    (r.signature, r.accounts.clone(), bodies)
+                })
                 .collect(),
         };
         let bytes = bincode::serialize(&state).map_err(|e| ChainError::Data(e.to_string()))?;
@@ -347,12 +420,11 @@ impl Chain for EmbeddedChain {
             let program = keys.get(usize::from(ix.instruction.program_id_index))?;
             Some((program, ix.instruction.data.as_slice()))
         }));
-        let signature = transaction.signatures[0];
-        self.ledger.extend(
-            events
-                .into_iter()
-                .map(|event| Settlement { signature, event }),
-        );
+        self.ledger.push(Recorded {
+            signature: transaction.signatures[0],
+            accounts: keys.clone(),
+            events,
+        });
         self.touched.extend(keys.iter().copied());
         self.persist().await
     }
@@ -395,27 +467,32 @@ impl Chain for EmbeddedChain {
         &mut self,
         tree: &Pubkey,
         after: Option<&Signature>,
-    ) -> Result<Vec<Settlement>, ChainError> {
-        let pool = self.tree_pool(tree).await?;
-        let start = match after {
-            None => 0,
-            Some(signature) => {
-                self.ledger
-                    .iter()
-                    .rposition(|s| s.signature == *signature)
-                    .ok_or_else(|| {
-                        ChainError::Data(format!(
-                            "transaction {signature} is not in this chain's history; the wallet belongs to another chain"
-                        ))
-                    })?
-                    + 1
-            }
+        budget: usize,
+    ) -> Result<SettlementPage, ChainError> {
+        // Each transaction is a slot of its own here.
+        let start = after
+            .and_then(|after| self.ledger.iter().rposition(|r| r.signature == *after))
+            .map_or(0, |i| i + 1);
+        let mut page = SettlementPage {
+            complete: true,
+            ..SettlementPage::default()
         };
-        Ok(self.ledger[start..]
+        let naming = self.ledger[start..]
             .iter()
-            .filter(|s| s.event.pool == pool.to_bytes())
-            .cloned()
-            .collect())
+            .filter(|r| r.accounts.contains(tree));
+        for (read, recorded) in naming.enumerate() {
+            if read == budget {
+                page.complete = false;
+                break;
+            }
+            page.settlements
+                .extend(recorded.events.iter().map(|event| Settlement {
+                    signature: recorded.signature,
+                    event: event.clone(),
+                }));
+            page.read_to = Some(recorded.signature);
+        }
+        Ok(page)
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
@@ -436,14 +513,44 @@ impl Chain for EmbeddedChain {
     }
 }
 
-impl EmbeddedChain {
-    async fn tree_pool(&mut self, tree: &Pubkey) -> Result<Pubkey, ChainError> {
-        let account = self
-            .banks_account(tree)
-            .await?
-            .ok_or_else(|| ChainError::Data(format!("no tree account at {tree}")))?;
-        let state = TreeState::read(&account.data)
-            .ok_or_else(|| ChainError::Data(format!("account {tree} is not a commitment tree")))?;
-        Ok(Pubkey::new_from_array(state.pool))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_version_2_state_file_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chain.bin");
+        drop(EmbeddedChain::open(&path).await.unwrap());
+        let state: State = bincode::deserialize(&std::fs::read(&path).unwrap()).unwrap();
+        let (pool, tree) = state
+            .accounts
+            .iter()
+            .find_map(|(address, account)| {
+                PoolState::read(&account.data).map(|p| (*address, Pubkey::new_from_array(p.tree)))
+            })
+            .expect("the SOL pool");
+        let event = Settled {
+            pool: pool.to_bytes(),
+            first_leaf_index: 0,
+            commitments: [[1; 32], [2; 32]],
+            nullifiers: [[3; 32], [4; 32]],
+            root: [5; 32],
+            encrypted_outputs: [vec![6; 89], vec![7; 89]],
+        };
+        let signature = Signature::from([9; 64]);
+        let old = StateV2 {
+            version: 2,
+            accounts: state.accounts,
+            ledger: vec![(signature, event.encode()[EVENT_PREFIX_LEN..].to_vec())],
+        };
+        std::fs::write(&path, bincode::serialize(&old).unwrap()).unwrap();
+
+        let mut chain = EmbeddedChain::open(&path).await.unwrap();
+        let page = chain.settlements(&tree, None, 10).await.unwrap();
+        assert!(page.complete);
+        assert_eq!(page.read_to, Some(signature));
+        assert_eq!(page.settlements.len(), 1);
+        assert_eq!(page.settlements[0].event, event);
     }
 }

@@ -24,6 +24,26 @@ pub struct Settlement {
     pub event: Settled,
 }
 
+/// What one read of a tree's transactions found: see [`Chain::settlements`].
+#[derive(Debug, Clone, Default)]
+pub struct SettlementPage {
+    /// The settlements, of any pool, in the order the chain lists their
+    /// transactions (a node's order within a slot is not execution order:
+    /// the wallet orders them by leaf index).
+    pub settlements: Vec<Settlement>,
+    /// The newest transaction read, settlement or not: where the next read
+    /// starts. None if there was none.
+    pub read_to: Option<Signature>,
+    /// Whether every transaction up to the newest was read (false when the
+    /// read stopped at its budget).
+    pub complete: bool,
+}
+
+/// At most this many transactions are fetched in one [`Chain::settlements`]
+/// read, so that a flood of transactions naming a tree costs a wallet a
+/// bounded amount of work per read; sync reads again while it progresses.
+pub const SETTLEMENT_READ_BUDGET: usize = 1_000;
+
 /// What the chain knows of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransactionStatus {
@@ -87,13 +107,18 @@ pub trait Chain {
     /// Lamports making an account of `space` bytes rent-exempt.
     async fn rent_exempt_minimum(&mut self, space: usize) -> Result<u64, ChainError>;
 
-    /// The settlements of the pool whose tree is `tree`, oldest first, after
-    /// the one in transaction `after` (all of them if None).
+    /// The settlements in the successful transactions that name `tree` (as
+    /// a node indexes them: whatever else they do), oldest first, after the
+    /// transaction `after` (from the first if None; also from the first if
+    /// the chain does not know `after`, as a node answers for a signature
+    /// it lost in a rollback). May repeat transactions of `after`'s slot.
+    /// Reads at most `budget` transactions, ending on a whole slot.
     async fn settlements(
         &mut self,
         tree: &Pubkey,
         after: Option<&Signature>,
-    ) -> Result<Vec<Settlement>, ChainError>;
+        budget: usize,
+    ) -> Result<SettlementPage, ChainError>;
 
     /// Gives `address` test lamports (the embedded faucet, or a cluster's
     /// airdrop where it has one).

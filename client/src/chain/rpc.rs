@@ -27,7 +27,23 @@ use solana_transaction_status_client_types::{
     UiTransactionEncoding,
 };
 
-use super::{settled_events, Chain, ChainError, Settlement, TransactionStatus};
+use futures::{StreamExt, TryStreamExt};
+
+use super::{settled_events, Chain, ChainError, Settlement, SettlementPage, TransactionStatus};
+
+/// Signatures asked for per `getSignaturesForAddress` request (the most a
+/// node answers).
+const SIGNATURE_PAGE: usize = 1_000;
+
+/// `getTransaction` requests a settlement read keeps in flight at once.
+const FETCH_CONCURRENCY: usize = 8;
+
+/// One transaction naming a tree, as a node lists it.
+struct Listed {
+    signature: Signature,
+    slot: u64,
+    succeeded: bool,
+}
 
 /// The URL of mainnet-beta's public RPC.
 pub const MAINNET_BETA_URL: &str = "https://api.mainnet-beta.solana.com";
@@ -92,6 +108,31 @@ pub fn is_mainnet_beta_url(url: &str) -> bool {
     cluster_url(url)
         .trim_end_matches('/')
         .eq_ignore_ascii_case(MAINNET_BETA_URL)
+}
+
+/// Whether `url` (a URL or a moniker) reaches this machine: a local
+/// validator (loopback address or `localhost`).
+pub fn is_local_url(url: &str) -> bool {
+    let url = cluster_url(url);
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A cluster's usual name for `url` (`devnet`, ...), or the URL itself.
+pub fn cluster_label(url: &str) -> String {
+    let resolved = cluster_url(url);
+    ["devnet", "testnet", "mainnet-beta"]
+        .into_iter()
+        .find(|moniker| cluster_url(moniker).eq_ignore_ascii_case(resolved.trim_end_matches('/')))
+        .map_or(resolved.clone(), str::to_string)
 }
 
 /// The name of a public cluster from its genesis hash.
@@ -191,6 +232,61 @@ impl RpcChain {
                 "the node does not report compute units of {signature}"
             ))
         })
+    }
+
+    /// The transactions naming `tree` after `after`, oldest first, with
+    /// the rest of `after`'s slot: a node lists a slot's transactions in
+    /// no particular order, so some of them may come after `after` in its
+    /// list though they ran before it, or the other way round. All of them
+    /// if the node does not know `after` (lost in a rollback).
+    async fn signatures_after(
+        &self,
+        tree: &Pubkey,
+        after: Option<&Signature>,
+    ) -> Result<Vec<Listed>, ChainError> {
+        let mut listed = Vec::new();
+        let mut before = None;
+        let mut after_slot = None;
+        'pages: loop {
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(
+                    tree,
+                    GetConfirmedSignaturesForAddress2Config {
+                        before,
+                        until: None,
+                        limit: Some(SIGNATURE_PAGE),
+                        commitment: Some(CommitmentConfig::confirmed()),
+                    },
+                )
+                .await
+                .map_err(rpc)?;
+            let full = page.len() == SIGNATURE_PAGE;
+            for entry in page {
+                let signature: Signature = entry
+                    .signature
+                    .parse()
+                    .map_err(|e| ChainError::Data(format!("signature {}: {e}", entry.signature)))?;
+                before = Some(signature);
+                if after_slot.is_some_and(|slot| entry.slot < slot) {
+                    break 'pages;
+                }
+                if after == Some(&signature) {
+                    after_slot = Some(entry.slot);
+                    continue;
+                }
+                listed.push(Listed {
+                    signature,
+                    slot: entry.slot,
+                    succeeded: entry.err.is_none(),
+                });
+            }
+            if !full {
+                break;
+            }
+        }
+        listed.reverse();
+        Ok(listed)
     }
 
     async fn settlement(&self, signature: Signature) -> Result<Vec<Settlement>, ChainError> {
@@ -385,44 +481,35 @@ impl Chain for RpcChain {
         &mut self,
         tree: &Pubkey,
         after: Option<&Signature>,
-    ) -> Result<Vec<Settlement>, ChainError> {
-        // Every `transact` writes the tree: its signatures, newest first.
-        let mut signatures = Vec::new();
-        let mut before = None;
-        loop {
-            let page = self
-                .client
-                .get_signatures_for_address_with_config(
-                    tree,
-                    GetConfirmedSignaturesForAddress2Config {
-                        before,
-                        until: after.copied(),
-                        limit: Some(1000),
-                        commitment: Some(CommitmentConfig::confirmed()),
-                    },
-                )
-                .await
-                .map_err(rpc)?;
-            let full = page.len() == 1000;
-            for entry in page {
-                let signature: Signature = entry
-                    .signature
-                    .parse()
-                    .map_err(|e| ChainError::Data(format!("signature {}: {e}", entry.signature)))?;
-                before = Some(signature);
-                if entry.err.is_none() {
-                    signatures.push(signature);
-                }
-            }
-            if !full {
+        budget: usize,
+    ) -> Result<SettlementPage, ChainError> {
+        let listed = self.signatures_after(tree, after).await?;
+        // Oldest first, at most `budget` successful ones (failed ones
+        // changed nothing and are not fetched), ending on a whole slot.
+        let mut fetch = Vec::new();
+        let mut read_to = None;
+        let mut complete = true;
+        for (i, entry) in listed.iter().enumerate() {
+            if i > 0 && fetch.len() >= budget && listed[i - 1].slot != entry.slot {
+                complete = false;
                 break;
             }
+            if entry.succeeded {
+                fetch.push(entry.signature);
+            }
+            read_to = Some(entry.signature);
         }
-        let mut settlements = Vec::new();
-        for signature in signatures.into_iter().rev() {
-            settlements.extend(self.settlement(signature).await?);
-        }
-        Ok(settlements)
+        // A few requests in flight at once, answers kept in order.
+        let fetched: Vec<Vec<Settlement>> = futures::stream::iter(fetch)
+            .map(|signature| self.settlement(signature))
+            .buffered(FETCH_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(SettlementPage {
+            settlements: fetched.into_iter().flatten().collect(),
+            read_to,
+            complete,
+        })
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
@@ -487,6 +574,40 @@ impl Chain for RpcChain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_urls_are_the_loopback_ones() {
+        for url in [
+            "localnet",
+            "l",
+            "http://127.0.0.1:8899",
+            "http://localhost:8899/",
+            "http://LOCALHOST",
+            "http://[::1]:8899",
+            "http://127.0.0.2:18899",
+        ] {
+            assert!(is_local_url(url), "{url}");
+        }
+        for url in [
+            "devnet",
+            "testnet",
+            "mainnet-beta",
+            "https://api.devnet.solana.com",
+            "http://10.0.0.1:8899",
+            "http://localhost.example.com:8899",
+            "http://127.0.0.1.example.com",
+            "https://rpc.example.com/?host=127.0.0.1",
+            "http://user@example.com",
+        ] {
+            assert!(!is_local_url(url), "{url}");
+        }
+        assert_eq!(cluster_label("https://api.devnet.solana.com/"), "devnet");
+        assert_eq!(cluster_label("m"), "mainnet-beta");
+        assert_eq!(
+            cluster_label("http://10.0.0.1:8899"),
+            "http://10.0.0.1:8899"
+        );
+    }
 
     #[test]
     fn mainnet_beta_is_recognised_by_moniker_and_url() {

@@ -25,14 +25,17 @@ pub use self::sync::SyncReport;
 use crate::address::ShieldedAddress;
 use crate::amount::format_amount;
 use crate::chain::{Chain, ChainError};
-use crate::encryption::{seal_note, MemoTooLong, SealedNote};
+use crate::encryption::{seal_note, MemoTooLong, SealError, SealedNote};
 use crate::keys::{MnemonicError, WalletKeys};
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::store::{
     ClusterBinding, HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError,
     StoredNote,
 };
-use crate::transact::{associated_token_address, transact_instruction, TransactAccounts};
+use crate::transact::{
+    associated_token_address, create_associated_token_account, transact_instruction,
+    TransactAccounts,
+};
 
 /// Solana's limit on a serialised transaction.
 pub const PACKET_LIMIT: usize = 1232;
@@ -68,6 +71,9 @@ pub enum WalletError {
     /// A memo too long.
     #[error(transparent)]
     Memo(#[from] MemoTooLong),
+    /// A note could not be sealed to its recipient.
+    #[error(transparent)]
+    Seal(#[from] SealError),
     /// The transaction does not fit a packet.
     #[error("the transaction is {0} bytes, over Solana's {PACKET_LIMIT}: shorten the memo")]
     Oversized(usize),
@@ -93,6 +99,56 @@ pub enum WalletError {
     /// The proving key could not be loaded.
     #[error("proving key: {0}")]
     ProvingKey(String),
+    /// A SOL withdrawal too small for its recipient to hold.
+    #[error("{recipient} would hold less than the {minimum} SOL an account must keep (it holds {holds}); withdraw at least the difference, or to an account that has it; nothing was spent")]
+    BelowRentExempt {
+        /// The recipient.
+        recipient: Pubkey,
+        /// What it holds now, formatted.
+        holds: String,
+        /// The rent-exempt minimum, formatted.
+        minimum: String,
+    },
+    /// Amounts that do not add up within 64 bits.
+    #[error("this wallet's notes in the pool add up to more than 2^64 - 1 base units, more than one payment can carry; such amounts come from a mint someone controls: spend or withdraw the notes separately")]
+    AmountOverflow,
+    /// The node's history lacks a settlement the chain holds: the wallet
+    /// kept what came before it and reads from there on the next sync.
+    #[error("the RPC node serves no settlement appending leaf {missing}, though the chain holds it; the wallet kept everything before it: sync again later, or use another RPC node")]
+    MissingSettlements {
+        /// The first leaf no settlement served appends.
+        missing: u64,
+    },
+}
+
+/// Attempts [`Wallet`] makes at a transfer whose proof's root the chain
+/// no longer knows, each against the root after a fresh sync.
+pub const ROOT_ATTEMPTS: usize = 3;
+
+/// Whether the program refused `error`'s transaction for its root.
+fn is_unknown_root(error: &solana_sdk::transaction::TransactionError) -> bool {
+    use solana_sdk::instruction::InstructionError;
+    use solana_sdk::transaction::TransactionError;
+    matches!(
+        error,
+        TransactionError::InstructionError(_, InstructionError::Custom(code))
+            if *code == zkpay_core::error::ZkpayError::UnknownRoot.code()
+    )
+}
+
+/// The sum of `notes`' amounts, or [`WalletError::AmountOverflow`].
+fn total(notes: &[StoredNote]) -> Result<u64, WalletError> {
+    notes
+        .iter()
+        .try_fold(0u64, |sum, n| sum.checked_add(n.amount))
+        .ok_or(WalletError::AmountOverflow)
+}
+
+/// What is left of `inputs` after paying `spent`.
+fn change(inputs: &[StoredNote], spent: u64) -> Result<u64, WalletError> {
+    total(inputs)?
+        .checked_sub(spent)
+        .ok_or(WalletError::AmountOverflow)
 }
 
 /// Something a long operation reports while it runs.
@@ -154,6 +210,7 @@ pub struct Balance {
 }
 
 /// A relayer that submits a withdrawal, paying its fee from the pool.
+#[derive(Clone, Copy)]
 pub struct Relayer<'a> {
     /// Signs and pays the transaction.
     pub keypair: &'a Keypair,
@@ -252,15 +309,12 @@ impl Wallet {
             .store
             .notes(&self.pool.pool, &[NoteState::Unspent, NoteState::Pending])?;
         let sum = |state| {
-            notes
-                .iter()
-                .filter(|n| n.state == state)
-                .map(|n| n.amount)
-                .sum()
+            let notes: Vec<_> = notes.iter().filter(|n| n.state == state).cloned().collect();
+            total(&notes)
         };
         Ok(Balance {
-            spendable: sum(NoteState::Unspent),
-            pending: sum(NoteState::Pending),
+            spendable: sum(NoteState::Unspent)?,
+            pending: sum(NoteState::Pending)?,
             notes: notes
                 .iter()
                 .filter(|n| n.state == NoteState::Unspent && n.amount > 0)
@@ -323,7 +377,7 @@ impl Wallet {
         self.sync(chain).await?;
         let (mut receipts, inputs) = self.gather(chain, amount).await?;
         let me = self.address();
-        let change = inputs.iter().map(|n| n.amount).sum::<u64>() - amount;
+        let change = change(&inputs, amount)?;
         let transfer = Transfer {
             inputs,
             outputs: [(*to, amount, memo.to_vec()), (me, change, Vec::new())],
@@ -359,10 +413,13 @@ impl Wallet {
         let ext_amount = i64::try_from(amount)
             .map(|a| -a)
             .map_err(|_| WalletError::TooLarge(self.format(amount)))?;
+        if !self.pool.is_spl() {
+            self.check_rent_exempt(chain, recipient, amount).await?;
+        }
         self.sync(chain).await?;
         let (mut receipts, inputs) = self.gather(chain, total).await?;
         let me = self.address();
-        let change = inputs.iter().map(|n| n.amount).sum::<u64>() - total;
+        let change = change(&inputs, total)?;
         let transfer = Transfer {
             inputs,
             outputs: [(me, change, Vec::new()), (me, 0, Vec::new())],
@@ -384,6 +441,28 @@ impl Wallet {
         Ok(receipts)
     }
 
+    /// Refuses a SOL withdrawal that would leave `recipient` holding less
+    /// than the rent-exempt minimum, which the runtime would reject after
+    /// the proof was made.
+    async fn check_rent_exempt<C: Chain>(
+        &self,
+        chain: &mut C,
+        recipient: &Pubkey,
+        amount: u64,
+    ) -> Result<(), WalletError> {
+        let account = chain.accounts(&[*recipient]).await?.remove(0);
+        let (lamports, space) = account.map_or((0, 0), |a| (a.lamports, a.data.len()));
+        let minimum = chain.rent_exempt_minimum(space).await?;
+        if lamports.saturating_add(amount) < minimum {
+            return Err(WalletError::BelowRentExempt {
+                recipient: *recipient,
+                holds: self.format(lamports),
+                minimum: self.format(minimum),
+            });
+        }
+        Ok(())
+    }
+
     /// Notes covering `target`, merging notes first if no two do.
     async fn gather<C: Chain>(
         &mut self,
@@ -403,7 +482,7 @@ impl Wallet {
                 }
                 Selection::Merge(pair) => {
                     let me = self.address();
-                    let sum = pair[0].amount + pair[1].amount;
+                    let sum = total(&pair)?;
                     let transfer = Transfer {
                         inputs: pair.to_vec(),
                         outputs: [(me, sum, Vec::new()), (me, 0, Vec::new())],
@@ -419,11 +498,37 @@ impl Wallet {
         }
     }
 
-    /// Proves, signs, records as pending, sends and syncs one transfer.
+    /// Proves, signs, records as pending, sends and syncs one transfer. If
+    /// the chain refuses the proof's root as no longer recent (enough
+    /// settlements landed meanwhile to push it out of the tree's root
+    /// history), syncs and proves again against the current root, up to
+    /// [`ROOT_ATTEMPTS`] times in all.
     async fn settle<C: Chain>(
         &mut self,
         chain: &mut C,
         transfer: Transfer,
+        relayer: Option<Relayer<'_>>,
+        progress: (usize, usize),
+    ) -> Result<Receipt, WalletError> {
+        let mut attempt = 1;
+        loop {
+            match self.settle_once(chain, &transfer, relayer, progress).await {
+                Err(WalletError::Rejected(error))
+                    if is_unknown_root(&error) && attempt < ROOT_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    self.sync(chain).await?;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt of [`Self::settle`].
+    async fn settle_once<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        transfer: &Transfer,
         relayer: Option<Relayer<'_>>,
         (step, steps): (usize, usize),
     ) -> Result<Receipt, WalletError> {
@@ -438,10 +543,26 @@ impl Wallet {
         let encrypted_outputs = [sealed[0].ciphertext.clone(), sealed[1].ciphertext.clone()];
         let fee_payer: &Keypair = relayer.as_ref().map_or(&self.payer, |r| r.keypair);
         let spl = self.pool.is_spl();
+        // A relayer of an SPL pool takes its fee in its token account of
+        // the mint, created in the same transaction if missing.
+        let mut setup = Vec::new();
+        let fee_account = if spl && relayer.is_some() {
+            let account = associated_token_address(&fee_payer.pubkey(), &self.pool.mint);
+            if chain.accounts(&[account]).await?[0].is_none() {
+                setup.push(create_associated_token_account(
+                    &fee_payer.pubkey(),
+                    &fee_payer.pubkey(),
+                    &self.pool.mint,
+                ));
+            }
+            account
+        } else {
+            fee_payer.pubkey()
+        };
         let accounts = TransactAccounts {
             payer: fee_payer.pubkey(),
             recipient: transfer.recipient,
-            relayer: fee_payer.pubkey(),
+            relayer: fee_account,
             depositor_token: (spl && transfer.ext_amount > 0)
                 .then(|| associated_token_address(&self.payer.pubkey(), &self.pool.mint)),
         };
@@ -506,14 +627,15 @@ impl Wallet {
                 encrypted_outputs,
             },
         );
+        setup.push(instruction);
         let mut instructions = chain
-            .compute_budget(&fee_payer.pubkey(), std::slice::from_ref(&instruction))
+            .compute_budget(&fee_payer.pubkey(), &setup)
             .await
             .map_err(|error| match error {
                 ChainError::Rejected(error) => WalletError::Rejected(error),
                 other => other.into(),
             })?;
-        instructions.push(instruction);
+        instructions.extend(setup);
         let blockhash = chain.latest_blockhash().await?;
         let transaction = Transaction::new_signed_with_payer(
             &instructions,
@@ -526,7 +648,7 @@ impl Wallet {
             return Err(WalletError::Oversized(size));
         }
         let signature = transaction.signatures[0];
-        let (kind, amount, counterparty, memo) = transfer.entry;
+        let (kind, amount, counterparty, memo) = transfer.entry.clone();
         let pending = PendingTransaction {
             transaction: transaction.clone(),
             blockhash,

@@ -22,11 +22,13 @@ pub enum Selection {
 pub fn select(notes: &[StoredNote], target: u64) -> Selection {
     let mut sorted: Vec<&StoredNote> = notes.iter().filter(|n| n.amount > 0).collect();
     sorted.sort_by_key(|n| n.amount);
-    let available = sorted
-        .iter()
-        .fold(0u64, |sum, n| sum.saturating_add(n.amount));
-    if available < target {
-        return Selection::Insufficient { available };
+    // Sums in u128: notes of a pool whose mint someone controls can add up
+    // past u64::MAX.
+    let available: u128 = sorted.iter().map(|n| u128::from(n.amount)).sum();
+    if available < u128::from(target) {
+        return Selection::Insufficient {
+            available: available as u64,
+        };
     }
     if let Some(single) = sorted.iter().find(|n| n.amount >= target) {
         return Selection::Pay(vec![(*single).clone()]);
@@ -35,9 +37,10 @@ pub fn select(notes: &[StoredNote], target: u64) -> Selection {
     let mut best: Option<(usize, usize)> = None;
     let (mut low, mut high) = (0, sorted.len().saturating_sub(1));
     while low < high {
-        let sum = sorted[low].amount.saturating_add(sorted[high].amount);
-        if sum >= target {
-            let better = best.is_none_or(|(l, h)| sum < sorted[l].amount + sorted[h].amount);
+        let pair = |l: usize, h: usize| u128::from(sorted[l].amount) + u128::from(sorted[h].amount);
+        let sum = pair(low, high);
+        if sum >= u128::from(target) {
+            let better = best.is_none_or(|(l, h)| sum < pair(l, h));
             if better {
                 best = Some((low, high));
             }

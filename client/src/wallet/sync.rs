@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use zkpay_core::program::state::TreeState;
 use zkpay_circuits::field::to_bytes;
 use zkpay_circuits::note::Note;
+use zkpay_core::constants::{ROOT_HISTORY_SIZE, TREE_CAPACITY};
 use zkpay_core::field::FieldBytes;
+use zkpay_core::program::state::TreeState;
 use zkpay_core::tree::CommitmentTree;
 
 use super::{Progress, Wallet, WalletError};
-use crate::chain::{Chain, ChainError, Settlement, TransactionStatus};
+use crate::chain::{Chain, ChainError, Settlement, TransactionStatus, SETTLEMENT_READ_BUDGET};
 use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
 
@@ -34,6 +35,11 @@ pub struct SyncReport {
     pub released: usize,
     /// Leaves in the tree after the sync.
     pub leaves: u64,
+    /// Settlements of other pools in the transactions read, ignored.
+    pub foreign: usize,
+    /// Leaves dropped because the cluster rolled back the blocks that
+    /// appended them (synced again from the last leaf the chain agrees on).
+    pub rolled_back: u64,
 }
 
 impl Wallet {
@@ -45,8 +51,10 @@ impl Wallet {
         if self.reconcile(chain, &mut report).await? {
             self.ingest(chain, &mut report).await?;
         }
+        if self.check_root(chain, &mut report).await? {
+            self.ingest(chain, &mut report).await?;
+        }
         self.mark_spent_nullifiers(chain).await?;
-        self.check_root(chain).await?;
         report.leaves = self.tree.len();
         Ok(report)
     }
@@ -59,18 +67,132 @@ impl Wallet {
         self.sync(chain).await
     }
 
+    /// Reads the pool's settlements since the last sync, page by page, and
+    /// applies them in leaf order. Settlements of other pools are ignored;
+    /// one that contradicts a leaf the wallet holds means the cluster
+    /// rolled back a block: the wallet drops the leaves from there and
+    /// applies the chain's instead. A gap in what the node serves stops the
+    /// sync with what came before it applied.
     async fn ingest<C: Chain>(
         &mut self,
         chain: &mut C,
         report: &mut SyncReport,
     ) -> Result<(), WalletError> {
         let pool = self.pool.pool;
-        self.report(Progress::Fetching);
-        let (last, _) = self.store.sync_position(&pool)?;
-        let settlements = chain.settlements(&self.pool.tree, last.as_ref()).await?;
-        if settlements.is_empty() {
+        let leaves_before = self.chain_tree(chain).await?.frontier.next_index();
+        loop {
+            self.report(Progress::Fetching);
+            let (cursor, _) = self.store.sync_position(&pool)?;
+            let page = chain
+                .settlements(&self.pool.tree, cursor.as_ref(), SETTLEMENT_READ_BUDGET)
+                .await?;
+            let read = page.settlements.len();
+            let mut ours: Vec<Settlement> = page
+                .settlements
+                .into_iter()
+                .filter(|s| s.event.pool == pool.to_bytes())
+                .collect();
+            report.foreign += read - ours.len();
+            // The node's order is not execution order; the leaf index is.
+            ours.sort_by_key(|s| s.event.first_leaf_index);
+            ours.dedup_by(|a, b| a.event == b.event);
+            if let Some(fork) = self.first_contradicted_leaf(&ours) {
+                self.roll_back(fork, report)?;
+            }
+            // Exits from a full tree append nothing: they only spend.
+            let (exits, mut ours): (Vec<_>, Vec<_>) = ours
+                .into_iter()
+                .partition(|s| s.event.first_leaf_index >= TREE_CAPACITY);
+            if let Some(conflict) = ours
+                .windows(2)
+                .find(|pair| pair[0].event.first_leaf_index == pair[1].event.first_leaf_index)
+            {
+                return Err(WalletError::TreeMismatch(format!(
+                    "the node serves two different settlements appending leaf {}",
+                    conflict[0].event.first_leaf_index
+                )));
+            }
+            let held = self.tree.len();
+            ours.retain(|s| s.event.first_leaf_index >= held);
+            let run = ours
+                .iter()
+                .zip((held..).step_by(2))
+                .take_while(|(s, leaf)| s.event.first_leaf_index == *leaf)
+                .count();
+            let gap = ours.get(run).map(|s| s.event.first_leaf_index);
+            // Past everything read, unless a gap holds it back to the last
+            // settlement applied.
+            let resume = match gap {
+                None => page.read_to,
+                Some(_) => ours[..run].last().map(|s| s.signature),
+            };
+            // Exits come after every leaf: applied once the tree is whole.
+            let whole = gap.is_none() && held + 2 * run as u64 == TREE_CAPACITY;
+            let mut settled = ours[..run].to_vec();
+            if whole {
+                settled.extend(exits);
+            }
+            self.apply(&settled, resume, report)?;
+            if gap.is_some() {
+                if run == 0 {
+                    return Err(WalletError::MissingSettlements { missing: held });
+                }
+                continue;
+            }
+            if !page.complete {
+                continue;
+            }
+            // Read to the end: every leaf the chain held before the read
+            // must be here, or the node left some out.
+            let held = self.tree.len();
+            if held < leaves_before {
+                // Read again from the last settlement applied.
+                self.store.truncate_pool(&pool, held)?;
+                return Err(WalletError::MissingSettlements { missing: held });
+            }
             return Ok(());
         }
+    }
+
+    /// The first leaf the wallet holds that one of `settlements` (sorted by
+    /// leaf index) contradicts.
+    fn first_contradicted_leaf(&self, settlements: &[Settlement]) -> Option<u64> {
+        settlements.iter().find_map(|s| {
+            let first = s.event.first_leaf_index;
+            (0..2u64).find_map(|k| {
+                let held = self.tree.leaf(first + k)?;
+                (held != s.event.commitments[k as usize]).then_some(first + k)
+            })
+        })
+    }
+
+    /// Drops the leaves from `leaf` on (down to a settlement's first leaf),
+    /// with what sync learned from them.
+    fn roll_back(&mut self, leaf: u64, report: &mut SyncReport) -> Result<(), WalletError> {
+        let keep = leaf - leaf % 2;
+        let pool = self.pool.pool;
+        let dropped = self.tree.len().saturating_sub(keep);
+        if !self.store.truncate_pool(&pool, keep)? {
+            // A wallet file from before leaves recorded their settlement.
+            self.store.reset_pool(&pool)?;
+            report.rolled_back += self.tree.len();
+            self.tree = CommitmentTree::new();
+            return Ok(());
+        }
+        self.tree.truncate(keep);
+        report.rolled_back += dropped;
+        Ok(())
+    }
+
+    /// Applies settlements appending leaves from the tree's length on, in
+    /// order, and records `resume` as where the next read starts.
+    fn apply(
+        &mut self,
+        settlements: &[Settlement],
+        resume: Option<solana_sdk::signature::Signature>,
+        report: &mut SyncReport,
+    ) -> Result<(), WalletError> {
+        let pool = self.pool.pool;
         let pending: HashMap<_, _> = self
             .store
             .pending(&pool)?
@@ -86,36 +208,35 @@ impl Wallet {
             .into_iter()
             .map(|n| (n.nullifier, n.amount))
             .collect();
-        let mut batch = SyncBatch::default();
-        let mut next_leaf = self.tree.len();
+        let mut batch = SyncBatch {
+            last_signature: resume,
+            ..SyncBatch::default()
+        };
         let total = settlements.len();
-        let opened = self.open_all(&settlements);
+        let opened = self.open_all(settlements);
         for (i, (settlement, opened)) in settlements.iter().zip(&opened).enumerate() {
             if i % 512 == 0 {
                 self.report(Progress::Scanning { done: i, total });
             }
-            let event = &settlement.event;
-            if event.first_leaf_index != next_leaf {
-                return Err(WalletError::TreeMismatch(format!(
-                    "settlement {} appends at leaf {}, the wallet expected {next_leaf}",
-                    settlement.signature, event.first_leaf_index
-                )));
+            if settlement.event.first_leaf_index < TREE_CAPACITY {
+                let [left, right] = settlement.event.commitments;
+                batch.leaves.push((left, settlement.signature));
+                batch.leaves.push((right, settlement.signature));
             }
-            next_leaf += 2;
-            batch.leaves.extend_from_slice(&event.commitments);
             self.scan(settlement, opened, &mut known, &pending, &mut batch, report);
-            batch.last_signature = Some(settlement.signature);
         }
         self.report(Progress::Scanning { done: total, total });
-        let expected_root = settlements.last().expect("not empty").event.root;
+        let leaves: Vec<FieldBytes> = batch.leaves.iter().map(|(leaf, _)| *leaf).collect();
         self.tree
-            .extend(&batch.leaves)
+            .extend(&leaves)
             .map_err(|e| WalletError::TreeMismatch(format!("{e:?}")))?;
-        if self.tree.root() != expected_root {
-            self.reload_tree()?;
-            return Err(WalletError::TreeMismatch(
-                "the root after appending differs from the root the program computed".into(),
-            ));
+        if let Some(last) = settlements.last() {
+            if self.tree.root() != last.event.root {
+                self.reload_tree()?;
+                return Err(WalletError::TreeMismatch(
+                    "the root after appending differs from the root the program computed".into(),
+                ));
+            }
         }
         if let Err(error) = self.store.apply(&pool, &batch) {
             self.reload_tree()?;
@@ -138,12 +259,14 @@ impl Wallet {
     ) {
         let event = &settlement.event;
         let signature = settlement.signature;
-        let mut spent_ours = 0u64;
+        // In u128: amounts in a pool of a mint someone controls can add up
+        // past u64::MAX.
+        let mut spent_ours = 0u128;
         let mut spends_ours = false;
         for nullifier in &event.nullifiers {
             if let Some(amount) = known.get(nullifier) {
                 spends_ours = true;
-                spent_ours += amount;
+                spent_ours += u128::from(*amount);
                 batch.spent.push((*nullifier, signature));
             }
         }
@@ -176,7 +299,7 @@ impl Wallet {
                 state: NoteState::Unspent,
             });
             report.new_notes += 1;
-            report.received += opened.amount;
+            report.received = report.received.saturating_add(opened.amount);
         }
         if let Some(entry) = pending.get(&signature) {
             batch.history.push(HistoryEntry {
@@ -197,7 +320,11 @@ impl Wallet {
             memo: memo.to_vec(),
             confirmed: true,
         };
-        let ours_out: u64 = incoming.iter().flatten().map(|n| n.amount).sum();
+        let ours_out: u128 = incoming
+            .iter()
+            .flatten()
+            .map(|n| u128::from(n.amount))
+            .sum();
         if !spends_ours {
             for k in 0..2 {
                 if let Some(opened) = incoming[k].as_ref().filter(|n| n.amount > 0) {
@@ -211,25 +338,29 @@ impl Wallet {
             }
             return;
         }
-        let mut sent_total = 0u64;
+        let mut sent_total = 0u128;
         for k in 0..2 {
             if incoming[k].is_some() {
                 continue;
             }
             if let Some(sent) = outgoing[k].as_ref().filter(|n| n.amount > 0) {
-                sent_total += sent.amount;
+                sent_total += u128::from(sent.amount);
                 batch
                     .history
                     .push(line(HistoryKind::Sent, sent.amount, &sent.memo));
             }
         }
+        // A history line shows at most u64::MAX.
+        let shown = |amount: u128| u64::try_from(amount).unwrap_or(u64::MAX);
         let left = spent_ours.saturating_sub(ours_out + sent_total);
         if left > 0 {
-            batch.history.push(line(HistoryKind::Withdrawal, left, &[]));
+            batch
+                .history
+                .push(line(HistoryKind::Withdrawal, shown(left), &[]));
         } else if sent_total == 0 {
             batch
                 .history
-                .push(line(HistoryKind::Consolidation, ours_out, &[]));
+                .push(line(HistoryKind::Consolidation, shown(ours_out), &[]));
         }
     }
 
@@ -343,26 +474,50 @@ impl Wallet {
         Ok(())
     }
 
-    /// Checks the wallet's tree against the on-chain tree account.
-    async fn check_root<C: Chain>(&mut self, chain: &mut C) -> Result<(), WalletError> {
+    /// Checks the wallet's tree against the on-chain tree account. A chain
+    /// holding fewer leaves, or as many with another root, rolled back
+    /// blocks the wallet synced: the wallet goes back to the longest of its
+    /// recent trees whose root the chain remembers (the start if none) and
+    /// syncs from there. Returns whether it rolled back.
+    async fn check_root<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        report: &mut SyncReport,
+    ) -> Result<bool, WalletError> {
+        let onchain = self.chain_tree(chain).await?;
+        let chain_leaves = onchain.frontier.next_index();
+        let local = self.tree.len();
+        if chain_leaves > local
+            || (chain_leaves == local && onchain.frontier.root() == self.tree.root())
+        {
+            return Ok(false);
+        }
+        // Each settlement pushes one root: look back as far as they reach.
+        let mut candidate = self.tree.clone();
+        let mut keep = chain_leaves.min(local) & !1;
+        candidate.truncate(keep);
+        let oldest = local.saturating_sub(2 * ROOT_HISTORY_SIZE as u64);
+        while keep > oldest && !onchain.history.contains(&candidate.root()) {
+            keep -= 2;
+            candidate.truncate(keep);
+        }
+        if keep <= oldest && !onchain.history.contains(&candidate.root()) {
+            keep = 0;
+        }
+        self.roll_back(keep, report)?;
+        Ok(true)
+    }
+
+    /// The pool's tree account as the chain holds it now.
+    async fn chain_tree<C: Chain>(&self, chain: &mut C) -> Result<TreeState, WalletError> {
         let account = chain
             .accounts(&[self.pool.tree])
             .await?
             .remove(0)
             .ok_or_else(|| WalletError::TreeMismatch("the tree account is gone".into()))?;
-        let onchain = TreeState::read(&account.data).ok_or_else(|| {
+        TreeState::read(&account.data).ok_or_else(|| {
             WalletError::TreeMismatch("the tree account is not a commitment tree".into())
-        })?;
-        let chain_leaves = onchain.frontier.next_index();
-        let local = self.tree.len();
-        if chain_leaves < local
-            || (chain_leaves == local && onchain.frontier.root() != self.tree.root())
-        {
-            return Err(WalletError::TreeMismatch(format!(
-                "the chain holds {chain_leaves} leaves, the wallet {local}"
-            )));
-        }
-        Ok(())
+        })
     }
 
     fn reload_tree(&mut self) -> Result<(), WalletError> {

@@ -76,7 +76,10 @@ mod backend {
     /// [`hashv`] of two inputs, with a two-entry slice table (the tree
     /// append makes 26 of these).
     #[inline(never)]
-    pub(super) fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
+    pub(super) fn hash_pair(
+        left: &FieldBytes,
+        right: &FieldBytes,
+    ) -> Result<FieldBytes, HashError> {
         call(&[&left[..], &right[..]])
     }
 
@@ -140,7 +143,10 @@ mod backend {
         })
     }
 
-    pub(super) fn hash_pair(left: &FieldBytes, right: &FieldBytes) -> Result<FieldBytes, HashError> {
+    pub(super) fn hash_pair(
+        left: &FieldBytes,
+        right: &FieldBytes,
+    ) -> Result<FieldBytes, HashError> {
         hashv(&[left, right])
     }
 }

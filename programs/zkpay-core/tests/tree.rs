@@ -62,6 +62,28 @@ fn frontier_full_tree_and_naive_tree_agree_after_every_pair() {
 }
 
 #[test]
+fn truncating_equals_never_having_appended() {
+    let leaves: Vec<_> = (0..37).map(leaf).collect();
+    let mut full = CommitmentTree::new();
+    full.extend(&leaves).unwrap();
+    for len in (0..37u64).rev() {
+        let mut truncated = full.clone();
+        truncated.truncate(len);
+        let mut built = CommitmentTree::new();
+        built.extend(&leaves[..len as usize]).unwrap();
+        assert_eq!(truncated, built, "truncated to {len}");
+        assert_eq!(truncated.root(), naive_root(&leaves[..len as usize]));
+        // And it grows again as any tree does.
+        truncated.extend(&leaves[len as usize..]).unwrap();
+        assert_eq!(truncated, full, "regrown from {len}");
+    }
+    let mut same = full.clone();
+    same.truncate(37);
+    same.truncate(1_000);
+    assert_eq!(same, full);
+}
+
+#[test]
 fn extending_in_batches_equals_extending_at_once() {
     let leaves: Vec<_> = (0..37).map(leaf).collect();
     let mut at_once = CommitmentTree::new();

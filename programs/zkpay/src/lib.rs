@@ -52,7 +52,10 @@ mod tests {
     fn ids_and_discriminators_match_the_core() {
         assert_eq!(ID.to_bytes(), ids::PROGRAM_ID);
         assert_eq!(spl_token_interface::ID.to_bytes(), ids::TOKEN_PROGRAM_ID);
-        assert_eq!(instruction::Transact::DISCRIMINATOR, ids::TRANSACT_DISCRIMINATOR);
+        assert_eq!(
+            instruction::Transact::DISCRIMINATOR,
+            ids::TRANSACT_DISCRIMINATOR
+        );
         assert_eq!(
             instruction::InitializePool::DISCRIMINATOR,
             ids::INITIALIZE_POOL_DISCRIMINATOR
@@ -65,7 +68,10 @@ mod tests {
         assert_eq!(events::Settled::DISCRIMINATOR, ids::SETTLED_DISCRIMINATOR);
         assert_eq!(anchor_lang::event::EVENT_IX_TAG_LE, ids::EVENT_IX_TAG);
         assert_eq!(
-            (EVENT_AUTHORITY_AND_BUMP.0.to_bytes(), EVENT_AUTHORITY_AND_BUMP.1),
+            (
+                EVENT_AUTHORITY_AND_BUMP.0.to_bytes(),
+                EVENT_AUTHORITY_AND_BUMP.1
+            ),
             ids::EVENT_AUTHORITY
         );
     }
@@ -88,7 +94,11 @@ mod tests {
             root: core.root,
             encrypted_outputs: core.encrypted_outputs.clone(),
         };
-        let mut expected = [anchor_lang::event::EVENT_IX_TAG_LE, events::Settled::DISCRIMINATOR].concat();
+        let mut expected = [
+            anchor_lang::event::EVENT_IX_TAG_LE,
+            events::Settled::DISCRIMINATOR,
+        ]
+        .concat();
         anchor.serialize(&mut expected).unwrap();
         assert_eq!(core.encode(), expected);
         assert_eq!(CoreSettled::decode_body(&expected[16..]), Some(core));

@@ -13,22 +13,22 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
 use zkpay::instructions::TransactArgs;
-use zkpay_client::chain::embedded::{program_test_with, ProgramBuild};
-use zkpay_core::error::ZkpayError;
-use zkpay_core::program::event::{Settled, EVENT_PREFIX_LEN};
-use zkpay_core::program::ids::{
-    EVENT_IX_TAG, NULLIFIER_SEED, POOL_SEED, PROGRAM_ID, TRANSACT_DISCRIMINATOR, VAULT_SEED,
-};
-use zkpay_core::program::state::TreeState;
 use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_circuits::prover::TransferProver;
 use zkpay_circuits::transfer::{InputNote, TransferWitness};
 use zkpay_circuits::Fr;
+use zkpay_client::chain::embedded::{program_test_with, ProgramBuild};
 use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
+use zkpay_core::error::ZkpayError;
 use zkpay_core::ext_data::ExtData;
 use zkpay_core::field::public_amount;
-use zkpay_core::tree::CommitmentTree;
+use zkpay_core::program::event::{Settled, EVENT_PREFIX_LEN};
+use zkpay_core::program::ids::{
+    EVENT_IX_TAG, NULLIFIER_SEED, POOL_SEED, PROGRAM_ID, TRANSACT_DISCRIMINATOR, VAULT_SEED,
+};
+use zkpay_core::program::state::TreeState;
+use zkpay_core::tree::{CommitmentTree, MerklePath};
 
 /// The system program's id.
 pub const SYSTEM_PROGRAM: Pubkey = Pubkey::new_from_array([0u8; 32]);
@@ -278,10 +278,7 @@ impl Chain {
             keys[usize::from(ix.program_id_index)].to_bytes() == PROGRAM_ID
                 && ix.data.starts_with(&TRANSACT_DISCRIMINATOR)
         });
-        let outcome = self
-            .banks()
-            .process_transaction_with_metadata(tx)
-            .await?;
+        let outcome = self.banks().process_transaction_with_metadata(tx).await?;
         if let Some(metadata) = &outcome.metadata {
             self.last_compute_units = metadata.compute_units_consumed;
             if settles && self.build.is_sbf() && outcome.result.is_ok() {
@@ -380,9 +377,11 @@ impl Chain {
             .collect();
         // Every event instruction of the program decodes, and nothing else
         // carries the event tag.
-        let events = zkpay_client::chain::settled_events(to_program.iter().map(|ix| {
-            (&keys[ix.program_id_index as usize], ix.data.as_slice())
-        }));
+        let events = zkpay_client::chain::settled_events(
+            to_program
+                .iter()
+                .map(|ix| (&keys[ix.program_id_index as usize], ix.data.as_slice())),
+        );
         let tagged = to_program
             .iter()
             .filter(|ix| ix.data.len() > EVENT_PREFIX_LEN && ix.data[..8] == EVENT_IX_TAG)
@@ -529,7 +528,36 @@ pub fn prove_payment(
     relayer: Pubkey,
     rng: &mut StdRng,
 ) -> Payment {
-    let encrypted_outputs = [ciphertext(1), ciphertext(2)];
+    let inputs = inputs.map(|(note, key, leaf_index)| {
+        let path = leaf_index.map(|index| tree.path(index).expect("note is in the tree"));
+        (note, key, path)
+    });
+    prove_payment_at(
+        tree.root(),
+        keys,
+        inputs,
+        outputs,
+        (ext_amount, fee),
+        (recipient, relayer),
+        [ciphertext(1), ciphertext(2)],
+        rng,
+    )
+}
+
+/// Builds and proves a payment against `root`, spending `inputs` (notes
+/// with their Merkle path, or dummies) into `outputs`, which carry
+/// `encrypted_outputs`.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_payment_at(
+    root: [u8; 32],
+    keys: &PoolKeys,
+    inputs: [(Note, SpendingKey, Option<MerklePath>); 2],
+    outputs: [Note; 2],
+    (ext_amount, fee): (i64, u64),
+    (recipient, relayer): (Pubkey, Pubkey),
+    encrypted_outputs: [Vec<u8>; 2],
+    rng: &mut StdRng,
+) -> Payment {
     let ext_data = ExtData {
         recipient: recipient.to_bytes(),
         relayer: relayer.to_bytes(),
@@ -538,23 +566,16 @@ pub fn prove_payment(
         mint: keys.mint.to_bytes(),
         encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
     };
-    let inputs = inputs.map(|(note, key, leaf_index)| match leaf_index {
-        Some(index) => InputNote {
-            note,
-            key,
-            path: tree.path(index).expect("note is in the tree"),
-        },
-        None => InputNote {
-            note,
-            key,
-            path: zkpay_core::tree::MerklePath {
-                leaf_index: 0,
-                siblings: [[0; 32]; 26],
-            },
-        },
+    let inputs = inputs.map(|(note, key, path)| InputNote {
+        note,
+        key,
+        path: path.unwrap_or(MerklePath {
+            leaf_index: 0,
+            siblings: [[0; 32]; 26],
+        }),
     });
     let witness = TransferWitness {
-        root: from_bytes(&tree.root()).unwrap(),
+        root: from_bytes(&root).unwrap(),
         public_amount: from_bytes(&public_amount(ext_amount, fee)).unwrap(),
         ext_data_hash: from_bytes(&ext_data.hash()).unwrap(),
         asset_id: keys.asset_id(),
@@ -595,7 +616,10 @@ pub fn deposit_payment(
     let deposit = prove_payment(
         &chain.tree,
         &keys,
-        [dummy_input(owner, &keys, rng), dummy_input(owner, &keys, rng)],
+        [
+            dummy_input(owner, &keys, rng),
+            dummy_input(owner, &keys, rng),
+        ],
         [note, Note::dummy(owner.owner(), keys.asset_id(), rng)],
         amount as i64,
         0,

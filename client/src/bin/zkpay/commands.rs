@@ -18,11 +18,12 @@ use zkpay_circuits::transfer::PublicInputMode;
 use zkpay_client::address::ShieldedAddress;
 use zkpay_client::amount::{format_amount, parse_amount};
 use zkpay_client::chain::embedded::{EmbeddedChain, FAUCET_GRANT};
-use zkpay_client::chain::rpc::{is_mainnet_beta_url, RpcChain, MAINNET_BETA_GENESIS_HASH};
-use zkpay_client::chain::{Chain, ChainError, Settlement, TransactionStatus};
+use zkpay_client::chain::rpc::{cluster_label, is_local_url, known_cluster, RpcChain};
+use zkpay_client::chain::{Chain, ChainError, SettlementPage, TransactionStatus};
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{open_pool, PoolInfo, SOL, SOL_DECIMALS};
 use zkpay_client::store::{HistoryKind, Store};
+use zkpay_client::text::printable;
 use zkpay_client::wallet::{Receipt, Relayer, Wallet};
 
 use crate::{ui, Cli, Command, PoolCommand, WalletCommand};
@@ -200,7 +201,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     line += &format!("  {}", short(counterparty));
                 }
                 if !entry.memo.is_empty() {
-                    line += &format!("  \"{}\"", String::from_utf8_lossy(&entry.memo));
+                    line += &format!("  \"{}\"", printable(&entry.memo));
                 }
                 if entry.fee > 0 {
                     line += &format!("  fee {}", format_amount(entry.fee, decimals));
@@ -228,6 +229,18 @@ pub async fn run(cli: Cli) -> Result<()> {
                 println!(
                     "{} payment(s) that can no longer land were cancelled; their notes are spendable again.",
                     report.released
+                );
+            }
+            if report.rolled_back > 0 {
+                println!(
+                    "The cluster rolled back blocks this wallet had synced: {} leaves were undone and synced again.",
+                    report.rolled_back
+                );
+            }
+            if report.foreign > 0 {
+                println!(
+                    "Ignored {} settlement(s) of other pools in the same transactions.",
+                    report.foreign
                 );
             }
             print_balance(&wallet)?;
@@ -373,16 +386,17 @@ async fn connect(cli: &Cli, home: &Path) -> Result<AnyChain> {
     if cli.url.is_empty() {
         bail!("--url is empty");
     }
-    if is_mainnet_beta_url(&cli.url) {
-        refuse_mainnet_beta()?;
+    if !is_local_url(&cli.url) {
+        refuse_development_keys(&cluster_label(&cli.url))?;
     }
     let mut chain = RpcChain::new(&cli.url).with_compute_unit_price(cli.with_compute_unit_price);
     let genesis = chain
         .genesis_hash()
         .await
         .with_context(|| format!("connecting to {}", chain.url()))?;
-    if genesis == Some(MAINNET_BETA_GENESIS_HASH) {
-        refuse_mainnet_beta()?;
+    // A local URL may still reach a public cluster (a tunnel, a proxy).
+    if let Some(public) = genesis.as_ref().and_then(known_cluster) {
+        refuse_development_keys(public)?;
     }
     Ok(AnyChain::Rpc(chain))
 }
@@ -391,11 +405,11 @@ async fn connect(cli: &Cli, home: &Path) -> Result<AnyChain> {
 const DEVELOPMENT_PROGRAM_ID: Pubkey =
     Pubkey::from_str_const("CHX54C3F4wvBCYX5usizzTzxpZHYZZyQDHwBDG8iEmh4");
 
-/// Refuses mainnet-beta while this build trusts development keys: the
-/// committed program keypair (anyone holding it can deploy any program at
-/// that id) or the verifying key of the public-seed setup (anyone can
-/// forge proofs with it).
-fn refuse_mainnet_beta() -> Result<()> {
+/// Refuses `cluster` (any but a local validator or the embedded chain)
+/// while this build trusts development keys: the committed program keypair
+/// (anyone holding it can deploy any program at that id) or the verifying
+/// key of the public-seed setup (anyone can forge proofs with it).
+fn refuse_development_keys(cluster: &str) -> Result<()> {
     let mut reasons = Vec::new();
     if zkpay::ID == DEVELOPMENT_PROGRAM_ID {
         reasons.push(format!(
@@ -417,9 +431,10 @@ fn refuse_mainnet_beta() -> Result<()> {
         return Ok(());
     }
     bail!(
-        "refusing mainnet-beta: this build of zkpay is for development only.\n  - {}\n\
+        "refusing {cluster}: this build of zkpay is for development only, on a local validator \
+         (--url localnet) or the embedded chain.\n  - {}\n\
          Deploy the program under your own keypair and replace the verifying key with one from \
-         a multi-party ceremony first (README, \"Trusted setup: read this\").",
+         a multi-party ceremony first (README, \"Deploying under your own keys\").",
         reasons.join("\n  - ")
     )
 }
@@ -479,8 +494,9 @@ impl Chain for AnyChain {
         &mut self,
         tree: &Pubkey,
         after: Option<&Signature>,
-    ) -> Result<Vec<Settlement>, ChainError> {
-        delegate!(self, c => c.settlements(tree, after).await)
+        budget: usize,
+    ) -> Result<SettlementPage, ChainError> {
+        delegate!(self, c => c.settlements(tree, after, budget).await)
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {

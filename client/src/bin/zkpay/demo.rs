@@ -115,7 +115,7 @@ pub async fn run() -> Result<()> {
         report.settlements,
         report.new_notes,
         sol(note.amount),
-        String::from_utf8_lossy(&note.memo),
+        zkpay_client::text::printable(&note.memo),
         ms(started.elapsed())
     );
 

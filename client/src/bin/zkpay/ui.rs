@@ -7,6 +7,7 @@ use solana_sdk::instruction::InstructionError;
 use solana_sdk::transaction::TransactionError;
 use zkpay_client::chain::ChainError;
 use zkpay_client::pool::PoolError;
+use zkpay_client::text::printable_str;
 use zkpay_client::wallet::{Progress, WalletError};
 use zkpay_core::error::{FrameworkError, ZkpayError};
 
@@ -20,9 +21,10 @@ pub fn error(error: &anyhow::Error) {
         }
         return;
     }
-    eprintln!("error: {error}");
+    // Causes may quote a node's or a relayer's text.
+    eprintln!("error: {}", printable_str(&error.to_string()));
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", printable_str(&cause.to_string()));
     }
 }
 
@@ -182,7 +184,6 @@ fn advice(error: ZkpayError) -> &'static str {
         }
     }
 }
-
 
 /// A progress display for wallet operations, on standard error (hidden
 /// when that is not a terminal).

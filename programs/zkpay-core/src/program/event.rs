@@ -68,7 +68,7 @@ pub use owned::{settled_events, Settled};
 mod owned {
     use alloc::vec::Vec;
 
-    use super::{EVENT_PREFIX_LEN, SettledRef};
+    use super::{SettledRef, EVENT_PREFIX_LEN};
     use crate::program::ids::{EVENT_IX_TAG, PROGRAM_ID, SETTLED_DISCRIMINATOR};
 
     /// A `Settled` event, decoded.

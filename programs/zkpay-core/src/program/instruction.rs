@@ -135,10 +135,18 @@ mod tests {
         data.extend_from_slice(b"c");
         let ix = TransactData::parse(&data[8..]).unwrap();
         assert_eq!(
-            (ix.input_nullifiers[0][0], ix.input_nullifiers[1][0], ix.proof[0], ix.root[0]),
+            (
+                ix.input_nullifiers[0][0],
+                ix.input_nullifiers[1][0],
+                ix.proof[0],
+                ix.root[0]
+            ),
             (1, 2, 3, 4)
         );
-        assert_eq!((ix.output_commitments[0][0], ix.output_commitments[1][0]), (5, 6));
+        assert_eq!(
+            (ix.output_commitments[0][0], ix.output_commitments[1][0]),
+            (5, 6)
+        );
         assert_eq!((ix.ext_amount, ix.fee), (-7, 8));
         assert_eq!(ix.encrypted_outputs, [&b"ab"[..], &b"c"[..]]);
         for len in 0..data.len() - 8 {

@@ -18,6 +18,12 @@
 //! 7. both nullifiers spent (a nullifier spent before fails the whole
 //!    instruction);
 //! 8. both output commitments appended to the tree, the new root recorded;
+//!    except for an *exit* on a full tree (a withdrawal whose two encrypted
+//!    outputs are both empty, which a wallet sends only with zero-value
+//!    outputs): it appends nothing, so funds never stay locked in a pool
+//!    whose tree is full. Its event carries `first_leaf_index` = the tree's
+//!    capacity (no leaves) and the unchanged root. Anything else on a full
+//!    tree fails with `TreeFull`;
 //! 9. funds moved: a deposit from the payer into the vault, then the
 //!    withdrawal to the recipient and the fee to the relayer, which the
 //!    vault must cover;
@@ -27,6 +33,7 @@ use super::event::{SettledRef, MAX_EVENT_LEN};
 use super::ids::MAX_ENCRYPTED_OUTPUT_LEN;
 use super::instruction::TransactData;
 use super::state::{AssetKind, PoolState, TreeState};
+use crate::constants::TREE_CAPACITY;
 use crate::error::ZkpayError;
 use crate::ext_data::ExtData;
 use crate::field::{public_amount, FieldBytes};
@@ -94,7 +101,9 @@ pub fn transact<L: Ledger>(ledger: &mut L, ix: &TransactData) -> Result<(), L::E
     ledger.spend_nullifier(0, ix.input_nullifiers[0])?;
     ledger.spend_nullifier(1, ix.input_nullifiers[1])?;
     let first_leaf_index = ledger.tree().frontier.next_index();
-    append(ledger.tree(), ix)?;
+    if !is_exit_on_full_tree(first_leaf_index, ix) {
+        append(ledger.tree(), ix)?;
+    }
     move_funds(ledger, ix.ext_amount, ix.fee)?;
     let root = ledger.tree().frontier.root();
     let event = SettledRef {
@@ -159,10 +168,7 @@ fn check_links<L: Ledger>(ledger: &mut L) -> Result<(), ZkpayError> {
 
 /// Steps 3 to 5: the public inputs, all canonical, the root known.
 #[inline(always)]
-fn bind<L: Ledger>(
-    ledger: &mut L,
-    ix: &TransactData,
-) -> Result<TransferPublicInputs, ZkpayError> {
+fn bind<L: Ledger>(ledger: &mut L, ix: &TransactData) -> Result<TransferPublicInputs, ZkpayError> {
     let pool = ledger.pool();
     let ext_data = ExtData {
         recipient: *ledger.recipient(),
@@ -191,26 +197,22 @@ fn bind<L: Ledger>(
 
 /// Step 6.
 #[inline(never)]
-fn verify(
-    ix: &TransactData,
-    public_inputs: &TransferPublicInputs,
-) -> Result<(), ZkpayError> {
-    verify_transfer(&TransferProof::from_bytes(ix.proof), public_inputs).map_err(|error| {
-        match error {
+fn verify(ix: &TransactData, public_inputs: &TransferPublicInputs) -> Result<(), ZkpayError> {
+    verify_transfer(&TransferProof::from_bytes(ix.proof), public_inputs).map_err(
+        |error| match error {
             VerifyError::NonCanonical(_) => ZkpayError::NonCanonicalPublicInput,
             VerifyError::Hash(_) => ZkpayError::HashFailed,
             VerifyError::InvalidProof => ZkpayError::InvalidProof,
             VerifyError::NonCanonicalProof => ZkpayError::NonCanonicalProof,
-        }
-    })
+        },
+    )
 }
 
 /// Step 8.
 #[inline(never)]
 fn append(tree: &mut TreeState, ix: &TransactData) -> Result<(), ZkpayError> {
     let [left, right] = ix.output_commitments;
-    tree
-        .frontier
+    tree.frontier
         .append_pair(left, right)
         .map_err(|error| match error {
             TreeError::Full => ZkpayError::TreeFull,
@@ -220,6 +222,18 @@ fn append(tree: &mut TreeState, ix: &TransactData) -> Result<(), ZkpayError> {
     let root = tree.frontier.root();
     tree.history.push(&root);
     Ok(())
+}
+
+/// Step 8's exception: a withdrawal with both encrypted outputs empty, on
+/// a tree with no room left. The outputs are bound into the proof through
+/// the external-data hash, so nobody but the prover can make a transaction
+/// an exit, and a withdrawal that carries outputs is never turned into one
+/// when the tree fills before it lands (it fails with `TreeFull` instead).
+#[inline(always)]
+fn is_exit_on_full_tree(next_index: u64, ix: &TransactData) -> bool {
+    next_index + 2 > TREE_CAPACITY
+        && ix.ext_amount < 0
+        && ix.encrypted_outputs.iter().all(|output| output.is_empty())
 }
 
 /// Step 9.

@@ -75,6 +75,34 @@ impl CommitmentTree {
         Ok(())
     }
 
+    /// Drops the leaves from `len` on (a no-op if the tree holds no more),
+    /// as if they had never been appended: a wallet undoing settlements of
+    /// a block the cluster rolled back. Rehashes one path.
+    pub fn truncate(&mut self, len: u64) {
+        let Ok(len) = usize::try_from(len) else {
+            return;
+        };
+        if len >= self.levels[0].len() {
+            return;
+        }
+        self.levels[0].truncate(len);
+        // At each height the last node may have lost its right child or
+        // had a child rehashed: rehash it.
+        for height in 0..TREE_DEPTH {
+            let children = self.levels[height].len();
+            let parents = children.div_ceil(2);
+            self.levels[height + 1].truncate(parents);
+            if children > 0 {
+                let parent = parents - 1;
+                let left = self.node(height, 2 * parent as u64);
+                let right = self.node(height, 2 * parent as u64 + 1);
+                // Nodes above canonical leaves are canonical: cannot fail.
+                self.levels[height + 1][parent] =
+                    hash_pair(&left, &right).expect("tree nodes are canonical field elements");
+            }
+        }
+    }
+
     /// The path of the leaf at `leaf_index`, if that leaf exists.
     pub fn path(&self, leaf_index: u64) -> Option<MerklePath> {
         if leaf_index >= self.len() {

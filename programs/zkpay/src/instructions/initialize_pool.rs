@@ -69,7 +69,10 @@ pub fn handler(ctx: Context<InitializePool>, args: InitializePoolArgs) -> Result
     let mint_key = args.mint.to_bytes();
     let mint = accounts.mint.as_ref().map(|mint| mint.to_account_info());
     let mint_owner = mint.as_ref().map(|mint| mint.owner.to_bytes());
-    let mint_data = mint.as_ref().map(|mint| mint.try_borrow_data()).transpose()?;
+    let mint_data = mint
+        .as_ref()
+        .map(|mint| mint.try_borrow_data())
+        .transpose()?;
     let mint_address = mint.as_ref().map(|mint| mint.key.to_bytes());
     let mint_account = match (&mint_address, &mint_owner, &mint_data) {
         (Some(address), Some(owner), Some(data)) => Some((address, owner, &data[..])),
@@ -84,7 +87,10 @@ pub fn handler(ctx: Context<InitializePool>, args: InitializePoolArgs) -> Result
     create_pda(&payer, &pool_info, pool_seeds, Pool::SPACE, &crate::ID)?;
     let pool = PoolState::new(
         &mint_key,
-        [&accounts.tree.key().to_bytes(), &vault_info.key().to_bytes()],
+        [
+            &accounts.tree.key().to_bytes(),
+            &vault_info.key().to_bytes(),
+        ],
         [ctx.bumps.pool, ctx.bumps.vault],
         kind,
         decimals,

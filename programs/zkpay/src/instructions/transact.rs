@@ -227,7 +227,10 @@ impl Ledger for AnchorLedger<'_, '_> {
         let vault = self.accounts.vault.to_account_info();
         match self.pool.asset_kind() {
             AssetKind::Sol => {
-                let transfer = anchor_lang::system_program::Transfer { from: payer, to: vault };
+                let transfer = anchor_lang::system_program::Transfer {
+                    from: payer,
+                    to: vault,
+                };
                 anchor_lang::system_program::transfer(
                     CpiContext::new(anchor_lang::system_program::ID, transfer),
                     amount,
@@ -252,7 +255,9 @@ impl Ledger for AnchorLedger<'_, '_> {
             AssetKind::Sol => vault
                 .lamports()
                 .saturating_sub(Rent::get()?.minimum_balance(0)),
-            AssetKind::SplToken => token_balance(&vault.owner.to_bytes(), &vault.try_borrow_data()?)?,
+            AssetKind::SplToken => {
+                token_balance(&vault.owner.to_bytes(), &vault.try_borrow_data()?)?
+            }
         })
     }
 
