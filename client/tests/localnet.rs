@@ -395,8 +395,15 @@ async fn a_settlement_made_by_another_program_through_a_lookup_table_is_found_an
         .send_and_confirm_transaction(&unrelated)
         .await
         .unwrap();
+    // The node lists both (at `confirmed`, as the wallet reads).
     let listed: Vec<_> = client
-        .get_signatures_for_address(&pool.tree)
+        .get_signatures_for_address_with_config(
+            &pool.tree,
+            solana_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+                commitment: Some(CommitmentConfig::confirmed()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .into_iter()

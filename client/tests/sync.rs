@@ -29,8 +29,8 @@ struct Node {
     chain: EmbeddedChain,
     /// Serve each page's settlements in reverse order.
     reverse: bool,
-    /// Leave out, once, the settlement appending this leaf.
-    withhold: Option<u64>,
+    /// Leave out the settlement appending this leaf, from this many reads.
+    withhold: Option<(u64, usize)>,
     /// Run the next submission on a fork: simulated, not committed, and
     /// served as settled until [`Node::roll_back`].
     fork_next: bool,
@@ -161,12 +161,12 @@ impl Chain for Node {
                 page.read_to = Some(settlement.signature);
             }
         }
-        if let Some(leaf) = self.withhold {
+        if let Some((leaf, reads)) = self.withhold {
             let before = page.settlements.len();
             page.settlements
                 .retain(|s| s.event.first_leaf_index != leaf);
             if page.settlements.len() < before {
-                self.withhold = None;
+                self.withhold = (reads > 1).then_some((leaf, reads - 1));
             }
         }
         if self.reverse {
@@ -379,7 +379,7 @@ async fn a_gap_in_what_the_node_serves_keeps_what_came_before_and_heals() {
     // keeping everything, and says why.
     pay(&mut node, &bob, SOL_UNIT / 4, b"").await;
     pay(&mut node, &bob, SOL_UNIT / 8, b"").await;
-    node.withhold = Some(2);
+    node.withhold = Some((2, 1));
     let error = bob.sync(&mut node).await.unwrap_err();
     assert!(
         matches!(error, WalletError::MissingSettlements { missing: 2 }),
@@ -390,23 +390,35 @@ async fn a_gap_in_what_the_node_serves_keeps_what_came_before_and_heals() {
         (2, SOL_UNIT / 2)
     );
 
-    // The newest settlement left out: what comes before it is applied, and
-    // the chain's tree shows one is missing.
+    // The newest settlement not listed yet for two reads, as a node whose
+    // history lags its accounts: the wallet reads again and finds it.
     pay(&mut node, &bob, SOL_UNIT / 10, b"").await;
-    node.withhold = Some(6);
+    node.withhold = Some((6, 2));
+    finds(
+        &mut node,
+        &mut bob,
+        &[SOL_UNIT / 4, SOL_UNIT / 8, SOL_UNIT / 10],
+    )
+    .await;
+
+    // Left out for good: what comes before it is applied, and the chain's
+    // tree shows one is missing.
+    pay(&mut node, &bob, SOL_UNIT / 16, b"").await;
+    pay(&mut node, &bob, SOL_UNIT / 32, b"").await;
+    node.withhold = Some((10, usize::MAX));
     let error = bob.sync(&mut node).await.unwrap_err();
     assert!(
-        matches!(error, WalletError::MissingSettlements { missing: 6 }),
+        matches!(error, WalletError::MissingSettlements { missing: 10 }),
         "{error}"
     );
-    assert_eq!(bob.tree_len(), 6);
+    assert_eq!(bob.tree_len(), 10);
 
     // The node serves it again: the next sync completes.
-    pay(&mut node, &bob, SOL_UNIT / 16, b"").await;
-    finds(&mut node, &mut bob, &[SOL_UNIT / 10, SOL_UNIT / 16]).await;
+    node.withhold = None;
+    finds(&mut node, &mut bob, &[SOL_UNIT / 32]).await;
     assert_eq!(
         bob.balance().unwrap().spendable,
-        SOL_UNIT / 2 + SOL_UNIT / 4 + SOL_UNIT / 8 + SOL_UNIT / 10 + SOL_UNIT / 16
+        SOL_UNIT / 2 + SOL_UNIT / 4 + SOL_UNIT / 8 + SOL_UNIT / 10 + SOL_UNIT / 16 + SOL_UNIT / 32
     );
 }
 

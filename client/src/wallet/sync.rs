@@ -15,6 +15,13 @@ use crate::chain::{Chain, ChainError, Settlement, TransactionStatus, SETTLEMENT_
 use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
 
+/// Times sync reads again, pausing [`INDEX_LAG_PAUSE`] more each time,
+/// when the chain's tree holds leaves the node's history does not list yet.
+const INDEX_LAG_RETRIES: u32 = 3;
+
+/// See [`INDEX_LAG_RETRIES`].
+const INDEX_LAG_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// Both outputs of a settlement, as this wallet's keys read them.
 struct Opened {
     incoming: [Option<OpenedNote>; 2],
@@ -80,6 +87,7 @@ impl Wallet {
     ) -> Result<(), WalletError> {
         let pool = self.pool.pool;
         let leaves_before = self.chain_tree(chain).await?.frontier.next_index();
+        let mut lagging = 0;
         loop {
             self.report(Progress::Fetching);
             let (cursor, _) = self.store.sync_position(&pool)?;
@@ -143,11 +151,17 @@ impl Wallet {
                 continue;
             }
             // Read to the end: every leaf the chain held before the read
-            // must be here, or the node left some out.
+            // must be here, or the node left some out (or has not indexed
+            // them yet: its history can lag its accounts a little).
             let held = self.tree.len();
             if held < leaves_before {
                 // Read again from the last settlement applied.
                 self.store.truncate_pool(&pool, held)?;
+                if lagging < INDEX_LAG_RETRIES {
+                    lagging += 1;
+                    tokio::time::sleep(INDEX_LAG_PAUSE * lagging).await;
+                    continue;
+                }
                 return Err(WalletError::MissingSettlements { missing: held });
             }
             return Ok(());
