@@ -7,7 +7,11 @@
 //! | 1 | view tag: first byte of `SHA-256("zkpay:view-tag:v1" \|\| shared)` |
 //! | 32 | ephemeral X25519 public key `epk` |
 //! | 32 | outgoing key: `key XOR SHA-256("zkpay:outgoing-key:v1" \|\| ovk \|\| epk)` |
-//! | 8 + memo + 16 | ChaCha20-Poly1305 of `amount (u64 LE) \|\| memo` |
+//! | 8 + 33 + 16 | ChaCha20-Poly1305 of `amount (u64 LE) \|\| memo length (1 byte) \|\| memo, zero-padded to 32 bytes` |
+//!
+//! Every note is the same 122 bytes, whatever its memo, so a ciphertext's
+//! length says nothing of the memo. (Notes of the first format, `amount
+//! || memo` unpadded, any length up to 32, are still read.)
 //!
 //! `shared = X25519(esk, recipient encryption key)`, `key =
 //! SHA-256("zkpay:note-key:v1" || shared || epk)`; the nonce is zero (each key
@@ -42,8 +46,12 @@ const EPK: usize = 1;
 const OUT: usize = EPK + 32;
 const BODY: usize = OUT + 32;
 const AEAD_TAG_LEN: usize = 16;
-/// Size of an encrypted note without memo.
-pub const ENCRYPTED_NOTE_LEN: usize = BODY + 8 + AEAD_TAG_LEN;
+/// The memo field: its length, then the memo zero-padded to the maximum.
+const PADDED_MEMO_LEN: usize = 1 + MAX_MEMO_LEN;
+/// Size of every encrypted note this client seals.
+pub const ENCRYPTED_NOTE_LEN: usize = BODY + 8 + PADDED_MEMO_LEN + AEAD_TAG_LEN;
+/// Size of the shortest note readable: the first format, without memo.
+const MIN_ENCRYPTED_NOTE_LEN: usize = BODY + 8 + AEAD_TAG_LEN;
 
 /// A note made for a recipient, with its encryption.
 #[derive(Debug, Clone)]
@@ -143,7 +151,12 @@ fn seal_any_memo<R: RngCore + CryptoRng>(
     let mask = outgoing_mask(ovk, epk.as_bytes());
     ciphertext.extend(key.iter().zip(mask.iter()).map(|(k, m)| k ^ m));
     let mut plaintext = Zeroizing::new(amount.to_le_bytes().to_vec());
+    // A memo over the maximum (only tests make one) goes unpadded, with its
+    // length, as another client might send it.
+    plaintext.push(u8::try_from(memo.len()).unwrap_or(u8::MAX));
     plaintext.extend_from_slice(memo);
+    let padded = plaintext.len().max(8 + PADDED_MEMO_LEN);
+    plaintext.resize(padded, 0);
     let body = cipher(&key)
         .encrypt(
             Nonce::from_slice(&[0u8; 12]),
@@ -176,7 +189,7 @@ pub fn open_incoming(
     ciphertext: &[u8],
     tag_policy: ViewTag,
 ) -> Option<OpenedNote> {
-    if ciphertext.len() < ENCRYPTED_NOTE_LEN {
+    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
         return None;
     }
     let epk: [u8; 32] = ciphertext[EPK..OUT].try_into().ok()?;
@@ -196,7 +209,7 @@ pub fn open_outgoing(
     commitment: &FieldBytes,
     ciphertext: &[u8],
 ) -> Option<OpenedNote> {
-    if ciphertext.len() < ENCRYPTED_NOTE_LEN {
+    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
         return None;
     }
     let mask = outgoing_mask(ovk, &ciphertext[EPK..OUT]);
@@ -237,13 +250,24 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
             .ok()?,
     );
     let amount = u64::from_le_bytes(plaintext.get(..8)?.try_into().ok()?);
-    // A memo over the protocol's maximum is refused; the note's value is
-    // kept (it is in the tree either way).
-    let memo = &plaintext[8..];
-    let memo = if memo.len() > MAX_MEMO_LEN {
-        &[][..]
+    // A memo over the protocol's maximum, or padding that is not zeros, is
+    // refused; the note's value is kept (it is in the tree either way).
+    let field = &plaintext[8..];
+    let memo = if field.len() == PADDED_MEMO_LEN {
+        let len = usize::from(field[0]);
+        let padding_clean = field
+            .get(1 + len..)
+            .is_some_and(|p| p.iter().all(|b| *b == 0));
+        if len <= MAX_MEMO_LEN && padding_clean {
+            &field[1..1 + len]
+        } else {
+            &[][..]
+        }
+    } else if field.len() <= MAX_MEMO_LEN {
+        // The first format: the memo unpadded.
+        field
     } else {
-        memo
+        &[][..]
     };
     Some(OpenedNote {
         amount,
@@ -338,7 +362,7 @@ mod tests {
     #[test]
     fn the_recipient_opens_its_note() {
         let c = case(b"rent, march");
-        assert_eq!(c.sealed.ciphertext.len(), ENCRYPTED_NOTE_LEN + 11);
+        assert_eq!(c.sealed.ciphertext.len(), ENCRYPTED_NOTE_LEN);
         for policy in [ViewTag::Check, ViewTag::Ignore] {
             let opened = incoming(&c.bob, &c, &c.sealed.ciphertext, policy).unwrap();
             assert_eq!(opened.amount, 1234);
@@ -404,7 +428,7 @@ mod tests {
         assert!(incoming(
             &c.bob,
             &c,
-            &c.sealed.ciphertext[..ENCRYPTED_NOTE_LEN - 1],
+            &c.sealed.ciphertext[..MIN_ENCRYPTED_NOTE_LEN - 1],
             ViewTag::Ignore
         )
         .is_none());

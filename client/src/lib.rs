@@ -8,6 +8,8 @@
 //!   or a cluster over RPC;
 //! - [`store`]: the wallet's notes and sync position in SQLite;
 //! - [`wallet`]: sync, deposit, pay, withdraw, balance and history;
+//! - [`relayer`]: a relayer service and the wallet's client of it, so
+//!   payments need no public account of the payer;
 //! - [`text`]: memos and other outside text made safe to print.
 
 pub mod address;
@@ -16,6 +18,7 @@ pub mod chain;
 pub mod encryption;
 pub mod keys;
 pub mod pool;
+pub mod relayer;
 pub mod store;
 pub mod text;
 pub mod transact;

@@ -204,7 +204,8 @@ pub struct HistoryEntry {
 /// A transaction sent (or about to be) whose settlement was not seen yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingTransaction {
-    /// The signed transaction, as sent.
+    /// The signed transaction, as sent; unsigned (every signature the
+    /// default) while a relayer holds it: the wallet cannot send it again.
     pub transaction: solana_sdk::transaction::Transaction,
     /// Its blockhash (it can land until that expires).
     pub blockhash: Hash,
@@ -642,6 +643,33 @@ impl Store {
                 ],
             )?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Files a relayed transaction, pending under `provisional`, under the
+    /// `signature` and signed `transaction` the relayer returned.
+    pub fn confirm_relayed(
+        &mut self,
+        provisional: &Signature,
+        signature: &Signature,
+        transaction: &solana_sdk::transaction::Transaction,
+    ) -> Result<(), StoreError> {
+        let bytes =
+            bincode::serialize(transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = self.db.transaction()?;
+        tx.execute(
+            "UPDATE pending SET signature = ?1, transaction_bytes = ?2 WHERE signature = ?3",
+            params![signature.as_ref(), bytes, provisional.as_ref()],
+        )?;
+        tx.execute(
+            "UPDATE notes SET spent_in = ?1 WHERE spent_in = ?2 AND state = ?3",
+            params![
+                signature.as_ref(),
+                provisional.as_ref(),
+                NoteState::Pending.code()
+            ],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -93,6 +93,13 @@ impl Chain for FaultyChain {
         Ok(())
     }
 
+    async fn simulate(
+        &mut self,
+        transaction: &solana_sdk::transaction::Transaction,
+    ) -> Result<(), ChainError> {
+        self.inner.simulate(transaction).await
+    }
+
     async fn status(
         &mut self,
         signature: &solana_sdk::signature::Signature,

@@ -137,7 +137,7 @@ async fn token_pool_deposit_pay_withdraw() {
             &mut chain,
             amount,
             &bob_tokens,
-            Some(Relayer {
+            Some(Relayer::Keypair {
                 keypair: &relayer,
                 fee: units("0.01"),
             }),

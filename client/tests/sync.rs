@@ -123,6 +123,10 @@ impl Chain for Node {
         self.chain.submit(transaction).await
     }
 
+    async fn simulate(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
+        self.chain.simulate(transaction).await
+    }
+
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {
         self.chain.status(signature).await
     }

@@ -289,7 +289,7 @@ async fn bad_requests_give_clear_errors_and_change_nothing() {
             &mut s.chain,
             SOL_UNIT,
             &Pubkey::new_unique(),
-            Some(Relayer {
+            Some(Relayer::Keypair {
                 keypair: &Keypair::new(),
                 fee: 1,
             }),

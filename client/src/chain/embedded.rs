@@ -303,6 +303,15 @@ impl EmbeddedChain {
         self.last_compute_units
     }
 
+    /// Every account the transaction `signature` names, signers first (None
+    /// if this chain did not record it).
+    pub fn accounts_of(&self, signature: &Signature) -> Option<&[Pubkey]> {
+        self.ledger
+            .iter()
+            .find(|r| r.signature == *signature)
+            .map(|r| r.accounts.as_slice())
+    }
+
     /// The account funding everything on this chain.
     pub fn faucet(&self) -> &Keypair {
         &self.context.payer
@@ -392,6 +401,19 @@ impl Chain for EmbeddedChain {
     async fn is_blockhash_valid(&mut self, blockhash: &Hash) -> Result<bool, ChainError> {
         // A blockhash of an earlier run of this chain never lands here.
         Ok(self.blockhashes.contains(blockhash))
+    }
+
+    async fn simulate(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
+        let simulation = self
+            .context
+            .banks_client
+            .simulate_transaction(transaction.clone())
+            .await
+            .map_err(transport)?;
+        match simulation.result {
+            Some(Err(error)) => Err(ChainError::Rejected(error)),
+            _ => Ok(()),
+        }
     }
 
     async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError> {

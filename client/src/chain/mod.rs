@@ -4,6 +4,7 @@
 pub mod embedded;
 mod events;
 pub mod rpc;
+pub mod shared;
 
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
@@ -97,6 +98,10 @@ pub trait Chain {
 
     /// Sends `transaction` and waits until it is confirmed or rejected.
     async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError>;
+
+    /// Runs the signed `transaction` against the current state without
+    /// committing it: [`ChainError::Rejected`] if it would fail.
+    async fn simulate(&mut self, transaction: &Transaction) -> Result<(), ChainError>;
 
     /// What the chain knows of the transaction with `signature`.
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError>;

@@ -444,6 +444,24 @@ impl Chain for RpcChain {
         }
     }
 
+    async fn simulate(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: true,
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(transaction, config)
+            .await
+            .map_err(rpc)?
+            .value;
+        match result.err {
+            Some(error) => Err(ChainError::Rejected(error.into())),
+            None => Ok(()),
+        }
+    }
+
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {
         let status = self
             .client

@@ -8,6 +8,8 @@ mod sync;
 use std::time::{Duration, Instant};
 
 use rand::rngs::OsRng;
+use rand::Rng;
+use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
@@ -28,6 +30,8 @@ use crate::chain::{Chain, ChainError};
 use crate::encryption::{seal_note, MemoTooLong, SealError, SealedNote};
 use crate::keys::{MnemonicError, WalletKeys};
 use crate::pool::{load_pool, PoolError, PoolInfo};
+use crate::relayer::api::{decode_transaction, RefusalCode, Relay};
+use crate::relayer::{RelayerClient, RelayerError};
 use crate::store::{
     ClusterBinding, HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError,
     StoredNote,
@@ -112,6 +116,9 @@ pub enum WalletError {
     /// Amounts that do not add up within 64 bits.
     #[error("this wallet's notes in the pool add up to more than 2^64 - 1 base units, more than one payment can carry; such amounts come from a mint someone controls: spend or withdraw the notes separately")]
     AmountOverflow,
+    /// The relayer did not relay.
+    #[error(transparent)]
+    Relayer(#[from] RelayerError),
     /// The node's history lacks a settlement the chain holds: the wallet
     /// kept what came before it and reads from there on the next sync.
     #[error("the RPC node serves no settlement appending leaf {missing}, though the chain holds it; the wallet kept everything before it: sync again later, or use another RPC node")]
@@ -125,15 +132,31 @@ pub enum WalletError {
 /// no longer knows, each against the root after a fresh sync.
 pub const ROOT_ATTEMPTS: usize = 3;
 
-/// Whether the program refused `error`'s transaction for its root.
-fn is_unknown_root(error: &solana_sdk::transaction::TransactionError) -> bool {
+/// Whether the program (or the relayer, before sending) refused `error`'s
+/// transaction for its root.
+fn is_unknown_root(error: &WalletError) -> bool {
     use solana_sdk::instruction::InstructionError;
     use solana_sdk::transaction::TransactionError;
-    matches!(
-        error,
-        TransactionError::InstructionError(_, InstructionError::Custom(code))
-            if *code == zkpay_core::error::ZkpayError::UnknownRoot.code()
-    )
+    match error {
+        WalletError::Rejected(TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(code),
+        )) => *code == zkpay_core::error::ZkpayError::UnknownRoot.code(),
+        WalletError::Relayer(RelayerError::Refused { code, .. }) => {
+            *code == RefusalCode::UnknownRoot
+        }
+        _ => false,
+    }
+}
+
+/// The key under which a relayed transaction waits in the wallet file
+/// until the relayer returns its signature: the two nullifiers it spends
+/// (unique to it, and never a valid signature of it).
+pub fn provisional_signature(nullifiers: &[[u8; 32]; 2]) -> Signature {
+    let mut bytes = [0u8; 64];
+    bytes[..32].copy_from_slice(&nullifiers[0]);
+    bytes[32..].copy_from_slice(&nullifiers[1]);
+    Signature::from(bytes)
 }
 
 /// The sum of `notes`' amounts, or [`WalletError::AmountOverflow`].
@@ -209,13 +232,44 @@ pub struct Balance {
     pub notes: usize,
 }
 
-/// A relayer that submits a withdrawal, paying its fee from the pool.
+/// Who submits a payment or withdrawal in the payer's stead, paid a fee
+/// from the pool, so the payer's public account appears nowhere in it.
 #[derive(Clone, Copy)]
-pub struct Relayer<'a> {
-    /// Signs and pays the transaction.
-    pub keypair: &'a Keypair,
-    /// Its fee, in base units, paid from the withdrawn notes.
-    pub fee: u64,
+pub enum Relayer<'a> {
+    /// A relayer's keypair held in this process.
+    Keypair {
+        /// Signs and pays the transaction.
+        keypair: &'a Keypair,
+        /// Its fee, in base units.
+        fee: u64,
+    },
+    /// A relayer service, at its quoted fee.
+    Service(&'a RelayerClient),
+}
+
+/// How one operation's transactions reach the chain.
+#[derive(Clone, Copy)]
+enum Route<'a> {
+    /// Signed and paid by the wallet's payer.
+    Own,
+    /// Signed and paid by a relayer keypair in this process.
+    Keypair(&'a Keypair, u64),
+    /// Sent to a relayer service.
+    Service {
+        client: &'a RelayerClient,
+        relayer: Pubkey,
+        fee_account: Pubkey,
+        fee: u64,
+    },
+}
+
+impl Route<'_> {
+    fn fee(&self) -> u64 {
+        match self {
+            Route::Own => 0,
+            Route::Keypair(_, fee) | Route::Service { fee, .. } => *fee,
+        }
+    }
 }
 
 /// One `transact` to make.
@@ -358,12 +412,12 @@ impl Wallet {
             recipient: self.payer.pubkey(),
             entry: (HistoryKind::Deposit, amount, None, Vec::new()),
         };
-        self.settle(chain, transfer, None, (1, 1)).await
+        self.settle(chain, transfer, Route::Own, (1, 1)).await
     }
 
-    /// Pays `amount` to `to` privately, with an optional memo. Uses at most
-    /// two notes per transaction; if no two notes cover the amount, first
-    /// merges notes in extra transactions (each one a receipt).
+    /// Pays `amount` to `to` privately, with an optional memo, signed and
+    /// paid by the wallet's payer (whose public account the chain shows).
+    /// See [`Self::pay_with`].
     pub async fn pay<C: Chain>(
         &mut self,
         chain: &mut C,
@@ -371,19 +425,40 @@ impl Wallet {
         amount: u64,
         memo: &[u8],
     ) -> Result<Vec<Receipt>, WalletError> {
+        self.pay_with(chain, to, amount, memo, None).await
+    }
+
+    /// Pays `amount` to `to` privately, with an optional memo, through
+    /// `relayer` if given (its fee comes from the wallet's notes). Uses at
+    /// most two notes per transaction; if no two notes cover the amount,
+    /// first merges notes in extra transactions (each one a receipt, each
+    /// through the same relayer).
+    pub async fn pay_with<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        to: &ShieldedAddress,
+        amount: u64,
+        memo: &[u8],
+        relayer: Option<Relayer<'_>>,
+    ) -> Result<Vec<Receipt>, WalletError> {
         if memo.len() > crate::encryption::MAX_MEMO_LEN {
             return Err(MemoTooLong(memo.len()).into());
         }
+        let route = self.route(relayer, false).await?;
+        let fee = route.fee();
+        let total = amount
+            .checked_add(fee)
+            .ok_or_else(|| WalletError::TooLarge(self.format(amount)))?;
         self.sync(chain).await?;
-        let (mut receipts, inputs) = self.gather(chain, amount).await?;
+        let (mut receipts, inputs) = self.gather(chain, total, route).await?;
         let me = self.address();
-        let change = change(&inputs, amount)?;
+        let change = change(&inputs, total)?;
         let transfer = Transfer {
             inputs,
             outputs: [(*to, amount, memo.to_vec()), (me, change, Vec::new())],
             ext_amount: 0,
-            fee: 0,
-            recipient: self.payer.pubkey(),
+            fee,
+            recipient: self.submitter(route),
             entry: (
                 HistoryKind::Sent,
                 amount,
@@ -392,8 +467,45 @@ impl Wallet {
             ),
         };
         let steps = receipts.len() + 1;
-        receipts.push(self.settle(chain, transfer, None, (steps, steps)).await?);
+        receipts.push(self.settle(chain, transfer, route, (steps, steps)).await?);
         Ok(receipts)
+    }
+
+    /// Who signs and pays the transactions of `route`.
+    fn submitter(&self, route: Route<'_>) -> Pubkey {
+        match route {
+            Route::Own => self.payer.pubkey(),
+            Route::Keypair(keypair, _) => keypair.pubkey(),
+            Route::Service { relayer, .. } => relayer,
+        }
+    }
+
+    /// The route of `relayer`: a service's quote is fetched now.
+    async fn route<'a>(
+        &self,
+        relayer: Option<Relayer<'a>>,
+        withdrawal: bool,
+    ) -> Result<Route<'a>, WalletError> {
+        Ok(match relayer {
+            None => Route::Own,
+            Some(Relayer::Keypair { keypair, fee }) => Route::Keypair(keypair, fee),
+            Some(Relayer::Service(client)) => {
+                let (relayer, quote) = client.pool_quote(&self.pool.mint).await?;
+                let fee_account = quote.fee_account.parse().map_err(|_| {
+                    RelayerError::Data("the quote's fee account is not base58".into())
+                })?;
+                Route::Service {
+                    client,
+                    relayer,
+                    fee_account,
+                    fee: if withdrawal {
+                        quote.withdrawal_fee
+                    } else {
+                        quote.transfer_fee
+                    },
+                }
+            }
+        })
     }
 
     /// Withdraws `amount` from the pool to the public account `recipient`
@@ -406,7 +518,8 @@ impl Wallet {
         recipient: &Pubkey,
         relayer: Option<Relayer<'_>>,
     ) -> Result<Vec<Receipt>, WalletError> {
-        let fee = relayer.as_ref().map_or(0, |r| r.fee);
+        let route = self.route(relayer, true).await?;
+        let fee = route.fee();
         let total = amount
             .checked_add(fee)
             .ok_or_else(|| WalletError::TooLarge(self.format(amount)))?;
@@ -417,7 +530,7 @@ impl Wallet {
             self.check_rent_exempt(chain, recipient, amount).await?;
         }
         self.sync(chain).await?;
-        let (mut receipts, inputs) = self.gather(chain, total).await?;
+        let (mut receipts, inputs) = self.gather(chain, total, route).await?;
         let me = self.address();
         let change = change(&inputs, total)?;
         let transfer = Transfer {
@@ -434,10 +547,7 @@ impl Wallet {
             ),
         };
         let steps = receipts.len() + 1;
-        receipts.push(
-            self.settle(chain, transfer, relayer, (steps, steps))
-                .await?,
-        );
+        receipts.push(self.settle(chain, transfer, route, (steps, steps)).await?);
         Ok(receipts)
     }
 
@@ -463,11 +573,13 @@ impl Wallet {
         Ok(())
     }
 
-    /// Notes covering `target`, merging notes first if no two do.
+    /// Notes covering `target`, merging notes first if no two do (through
+    /// `route`, paying its fee from each merge).
     async fn gather<C: Chain>(
         &mut self,
         chain: &mut C,
         target: u64,
+        route: Route<'_>,
     ) -> Result<(Vec<Receipt>, Vec<StoredNote>), WalletError> {
         let mut receipts = Vec::new();
         let steps = merges_needed(&self.unspent_notes()?, target) + 1;
@@ -482,17 +594,23 @@ impl Wallet {
                 }
                 Selection::Merge(pair) => {
                     let me = self.address();
-                    let sum = total(&pair)?;
+                    let fee = route.fee();
+                    let merged = total(&pair)?.checked_sub(fee).ok_or_else(|| {
+                        WalletError::InsufficientFunds {
+                            available: self.format(total(&pair).unwrap_or(0)),
+                            requested: self.format(fee),
+                        }
+                    })?;
                     let transfer = Transfer {
                         inputs: pair.to_vec(),
-                        outputs: [(me, sum, Vec::new()), (me, 0, Vec::new())],
+                        outputs: [(me, merged, Vec::new()), (me, 0, Vec::new())],
                         ext_amount: 0,
-                        fee: 0,
-                        recipient: self.payer.pubkey(),
-                        entry: (HistoryKind::Consolidation, sum, None, Vec::new()),
+                        fee,
+                        recipient: self.submitter(route),
+                        entry: (HistoryKind::Consolidation, merged, None, Vec::new()),
                     };
                     let step = receipts.len() + 1;
-                    receipts.push(self.settle(chain, transfer, None, (step, steps)).await?);
+                    receipts.push(self.settle(chain, transfer, route, (step, steps)).await?);
                 }
             }
         }
@@ -507,15 +625,13 @@ impl Wallet {
         &mut self,
         chain: &mut C,
         transfer: Transfer,
-        relayer: Option<Relayer<'_>>,
+        route: Route<'_>,
         progress: (usize, usize),
     ) -> Result<Receipt, WalletError> {
         let mut attempt = 1;
         loop {
-            match self.settle_once(chain, &transfer, relayer, progress).await {
-                Err(WalletError::Rejected(error))
-                    if is_unknown_root(&error) && attempt < ROOT_ATTEMPTS =>
-                {
+            match self.settle_once(chain, &transfer, route, progress).await {
+                Err(error) if is_unknown_root(&error) && attempt < ROOT_ATTEMPTS => {
                     attempt += 1;
                     self.sync(chain).await?;
                 }
@@ -524,48 +640,136 @@ impl Wallet {
         }
     }
 
-    /// One attempt of [`Self::settle`].
+    /// One attempt of [`Self::settle`]: prove, then submit the signed
+    /// transaction or hand the proof to the relayer service.
     async fn settle_once<C: Chain>(
         &mut self,
         chain: &mut C,
         transfer: &Transfer,
-        relayer: Option<Relayer<'_>>,
-        (step, steps): (usize, usize),
+        route: Route<'_>,
+        progress: (usize, usize),
     ) -> Result<Receipt, WalletError> {
-        let mut rng = OsRng;
-        let asset_id = self.pool.asset_id;
-        let ovk = self.keys.outgoing_view_key();
-        let sealed: Vec<SealedNote> = transfer
-            .outputs
-            .iter()
-            .map(|(to, amount, memo)| seal_note(to, *amount, asset_id, memo, ovk, &mut rng))
-            .collect::<Result<_, _>>()?;
-        let encrypted_outputs = [sealed[0].ciphertext.clone(), sealed[1].ciphertext.clone()];
-        let fee_payer: &Keypair = relayer.as_ref().map_or(&self.payer, |r| r.keypair);
         let spl = self.pool.is_spl();
+        let submitter = self.submitter(route);
         // A relayer of an SPL pool takes its fee in its token account of
-        // the mint, created in the same transaction if missing.
+        // the mint (a service names it in its quote; a keypair's is created
+        // in the same transaction if missing).
         let mut setup = Vec::new();
-        let fee_account = if spl && relayer.is_some() {
-            let account = associated_token_address(&fee_payer.pubkey(), &self.pool.mint);
-            if chain.accounts(&[account]).await?[0].is_none() {
-                setup.push(create_associated_token_account(
-                    &fee_payer.pubkey(),
-                    &fee_payer.pubkey(),
-                    &self.pool.mint,
-                ));
+        let fee_account = match route {
+            Route::Own => submitter,
+            Route::Service { fee_account, .. } => fee_account,
+            Route::Keypair(..) if !spl => submitter,
+            Route::Keypair(..) => {
+                let account = associated_token_address(&submitter, &self.pool.mint);
+                if chain.accounts(&[account]).await?[0].is_none() {
+                    setup.push(create_associated_token_account(
+                        &submitter,
+                        &submitter,
+                        &self.pool.mint,
+                    ));
+                }
+                account
             }
-            account
-        } else {
-            fee_payer.pubkey()
         };
         let accounts = TransactAccounts {
-            payer: fee_payer.pubkey(),
+            payer: submitter,
             recipient: transfer.recipient,
             relayer: fee_account,
             depositor_token: (spl && transfer.ext_amount > 0)
                 .then(|| associated_token_address(&self.payer.pubkey(), &self.pool.mint)),
         };
+        let proven = self.prove(transfer, &accounts, progress)?;
+        let instruction = transact_instruction(
+            &self.pool,
+            &accounts,
+            proven.args_nullifiers,
+            proven.args.clone(),
+        );
+        if let Route::Service { client, .. } = route {
+            return self
+                .relay(
+                    chain,
+                    client,
+                    transfer,
+                    &accounts,
+                    instruction,
+                    proven,
+                    progress,
+                )
+                .await;
+        }
+        let fee_payer: &Keypair = match route {
+            Route::Keypair(keypair, _) => keypair,
+            _ => &self.payer,
+        };
+        setup.push(instruction);
+        let mut instructions = chain
+            .compute_budget(&fee_payer.pubkey(), &setup)
+            .await
+            .map_err(|error| match error {
+                ChainError::Rejected(error) => WalletError::Rejected(error),
+                other => other.into(),
+            })?;
+        instructions.extend(setup);
+        let blockhash = chain.latest_blockhash().await?;
+        let transaction = Transaction::new_signed_with_payer(
+            &instructions,
+            Some(&fee_payer.pubkey()),
+            &[fee_payer],
+            blockhash,
+        );
+        let size = bincode::serialized_size(&transaction).map_or(usize::MAX, |s| s as usize);
+        if size > PACKET_LIMIT {
+            return Err(WalletError::Oversized(size));
+        }
+        let signature = transaction.signatures[0];
+        self.begin_pending(transfer, transaction.clone(), blockhash, signature)?;
+        self.report(Progress::Submitting {
+            step: progress.0,
+            steps: progress.1,
+        });
+        let sent = Instant::now();
+        match chain.submit(&transaction).await {
+            Ok(()) => {}
+            Err(ChainError::Rejected(error)) => {
+                self.store.release_pending(&signature)?;
+                return Err(WalletError::Rejected(error));
+            }
+            Err(expired @ ChainError::Expired { .. }) => {
+                self.store.release_pending(&signature)?;
+                return Err(expired.into());
+            }
+            Err(other) => {
+                return Err(WalletError::Unconfirmed {
+                    signature,
+                    reason: other.to_string(),
+                })
+            }
+        }
+        self.sync(chain).await?;
+        Ok(self.receipt(transfer, signature, proven.prove_time, sent, size))
+    }
+
+    /// Seals the outputs (in random order, so the payee's note is not
+    /// always the first) and proves `transfer` for `accounts`.
+    fn prove(
+        &self,
+        transfer: &Transfer,
+        accounts: &TransactAccounts,
+        (step, steps): (usize, usize),
+    ) -> Result<Proven, WalletError> {
+        let mut rng = OsRng;
+        let asset_id = self.pool.asset_id;
+        let ovk = self.keys.outgoing_view_key();
+        let mut sealed: Vec<SealedNote> = transfer
+            .outputs
+            .iter()
+            .map(|(to, amount, memo)| seal_note(to, *amount, asset_id, memo, ovk, &mut rng))
+            .collect::<Result<_, _>>()?;
+        if rng.gen::<bool>() {
+            sealed.swap(0, 1);
+        }
+        let encrypted_outputs = [sealed[0].ciphertext.clone(), sealed[1].ciphertext.clone()];
         let ext_data = ExtData {
             recipient: accounts.recipient.to_bytes(),
             relayer: accounts.relayer.to_bytes(),
@@ -613,12 +817,9 @@ impl Wallet {
         self.report(Progress::Proving { step, steps });
         let started = Instant::now();
         let (proof, public) = prover()?.prove_transfer(&witness, &mut rng)?;
-        let prove_time = started.elapsed();
-        let instruction = transact_instruction(
-            &self.pool,
-            &accounts,
-            public.input_nullifiers,
-            TransactArgs {
+        Ok(Proven {
+            args_nullifiers: public.input_nullifiers,
+            args: TransactArgs {
                 proof: proof.to_bytes(),
                 root: public.root,
                 output_commitments: public.output_commitments,
@@ -626,31 +827,22 @@ impl Wallet {
                 fee: transfer.fee,
                 encrypted_outputs,
             },
-        );
-        setup.push(instruction);
-        let mut instructions = chain
-            .compute_budget(&fee_payer.pubkey(), &setup)
-            .await
-            .map_err(|error| match error {
-                ChainError::Rejected(error) => WalletError::Rejected(error),
-                other => other.into(),
-            })?;
-        instructions.extend(setup);
-        let blockhash = chain.latest_blockhash().await?;
-        let transaction = Transaction::new_signed_with_payer(
-            &instructions,
-            Some(&fee_payer.pubkey()),
-            &[fee_payer],
-            blockhash,
-        );
-        let size = bincode::serialized_size(&transaction).map_or(usize::MAX, |s| s as usize);
-        if size > PACKET_LIMIT {
-            return Err(WalletError::Oversized(size));
-        }
-        let signature = transaction.signatures[0];
+            prove_time: started.elapsed(),
+        })
+    }
+
+    /// Records `transaction` as pending before it is sent, with the notes
+    /// it spends.
+    fn begin_pending(
+        &mut self,
+        transfer: &Transfer,
+        transaction: Transaction,
+        blockhash: Hash,
+        signature: Signature,
+    ) -> Result<(), WalletError> {
         let (kind, amount, counterparty, memo) = transfer.entry.clone();
         let pending = PendingTransaction {
-            transaction: transaction.clone(),
+            transaction,
             blockhash,
             entry: HistoryEntry {
                 signature,
@@ -665,36 +857,155 @@ impl Wallet {
         let spends: Vec<u64> = transfer.inputs.iter().map(|n| n.leaf_index).collect();
         self.store
             .begin_pending(&self.pool.pool, &pending, &spends)?;
-        self.report(Progress::Submitting { step, steps });
-        let sent = Instant::now();
-        match chain.submit(&transaction).await {
-            Ok(()) => {}
-            Err(ChainError::Rejected(error)) => {
-                self.store.release_pending(&signature)?;
-                return Err(WalletError::Rejected(error));
-            }
-            Err(expired @ ChainError::Expired { .. }) => {
-                self.store.release_pending(&signature)?;
-                return Err(expired.into());
-            }
-            Err(other) => {
-                return Err(WalletError::Unconfirmed {
-                    signature,
-                    reason: other.to_string(),
-                })
-            }
-        }
-        self.sync(chain).await?;
-        Ok(Receipt {
+        Ok(())
+    }
+
+    fn receipt(
+        &self,
+        transfer: &Transfer,
+        signature: Signature,
+        prove_time: Duration,
+        sent: Instant,
+        size: usize,
+    ) -> Receipt {
+        Receipt {
             signature,
-            kind,
-            amount,
+            kind: transfer.entry.0,
+            amount: transfer.entry.1,
             fee: transfer.fee,
             prove_time,
             settle_time: sent.elapsed(),
             size,
-        })
+        }
     }
+
+    /// Hands a proven transfer to a relayer service. It waits in the wallet
+    /// file under its [`provisional_signature`] (as an unsigned transaction
+    /// with the blockhash the relayer must sign with, so sync knows when it
+    /// can no longer land) until the relayer returns the signed one.
+    #[allow(clippy::too_many_arguments)]
+    async fn relay<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        client: &RelayerClient,
+        transfer: &Transfer,
+        accounts: &TransactAccounts,
+        instruction: solana_sdk::instruction::Instruction,
+        proven: Proven,
+        (step, steps): (usize, usize),
+    ) -> Result<Receipt, WalletError> {
+        let blockhash = chain.latest_blockhash().await?;
+        let unsigned = Transaction::new_unsigned(solana_sdk::message::Message::new_with_blockhash(
+            &[instruction],
+            Some(&accounts.payer),
+            &blockhash,
+        ));
+        let provisional = provisional_signature(&proven.args_nullifiers);
+        self.begin_pending(transfer, unsigned, blockhash, provisional)?;
+        let prove_time = proven.prove_time;
+        let relay = self.relay_of(proven, accounts, blockhash);
+        self.report(Progress::Submitting { step, steps });
+        let sent = Instant::now();
+        let response = match client.relay(&relay).await {
+            Ok(response) => response,
+            Err(RelayerError::Refused { code, .. }) if code == RefusalCode::Unavailable => {
+                return Err(WalletError::Unconfirmed {
+                    signature: provisional,
+                    reason: format!("the relayer {} could not confirm it", client.url()),
+                })
+            }
+            Err(error @ RelayerError::Refused { .. }) => {
+                self.store.release_pending(&provisional)?;
+                return Err(error.into());
+            }
+            Err(other) => {
+                return Err(WalletError::Unconfirmed {
+                    signature: provisional,
+                    reason: other.to_string(),
+                })
+            }
+        };
+        let (signature, transaction) = decode_transaction(&response).map_err(RelayerError::Data)?;
+        let size = bincode::serialized_size(&transaction).map_or(usize::MAX, |s| s as usize);
+        self.store
+            .confirm_relayed(&provisional, &signature, &transaction)?;
+        self.sync(chain).await?;
+        Ok(self.receipt(transfer, signature, prove_time, sent, size))
+    }
+
+    fn relay_of(&self, proven: Proven, accounts: &TransactAccounts, blockhash: Hash) -> Relay {
+        Relay {
+            mint: self.pool.mint,
+            proof: proven.args.proof,
+            root: proven.args.root,
+            input_nullifiers: proven.args_nullifiers,
+            output_commitments: proven.args.output_commitments,
+            ext_amount: proven.args.ext_amount,
+            fee: proven.args.fee,
+            recipient: accounts.recipient,
+            relayer: accounts.relayer,
+            encrypted_outputs: proven.args.encrypted_outputs,
+            blockhash,
+        }
+    }
+
+    /// Proves a private payment of `amount` to `to` from exactly `inputs`
+    /// (one or two unspent notes), for the relayer at `client` at its quoted
+    /// fee, signed with `blockhash`, without sending it or recording
+    /// anything: for a caller that submits relays itself (a load test, a
+    /// batch). The wallet learns of it on its next sync.
+    pub async fn prove_relayed_payment(
+        &self,
+        client: &RelayerClient,
+        inputs: Vec<StoredNote>,
+        to: &ShieldedAddress,
+        amount: u64,
+        blockhash: Hash,
+    ) -> Result<Relay, WalletError> {
+        let route = self.route(Some(Relayer::Service(client)), false).await?;
+        let Route::Service {
+            relayer,
+            fee_account,
+            fee,
+            ..
+        } = route
+        else {
+            unreachable!("a service route")
+        };
+        let spent = amount
+            .checked_add(fee)
+            .ok_or_else(|| WalletError::TooLarge(self.format(amount)))?;
+        let change = change(&inputs, spent).map_err(|_| WalletError::InsufficientFunds {
+            available: self.format(total(&inputs).unwrap_or(0)),
+            requested: self.format(spent),
+        })?;
+        let transfer = Transfer {
+            inputs,
+            outputs: [
+                (*to, amount, Vec::new()),
+                (self.address(), change, Vec::new()),
+            ],
+            ext_amount: 0,
+            fee,
+            recipient: relayer,
+            entry: (HistoryKind::Sent, amount, None, Vec::new()),
+        };
+        let accounts = TransactAccounts {
+            payer: relayer,
+            recipient: relayer,
+            relayer: fee_account,
+            depositor_token: None,
+        };
+        let proven = self.prove(&transfer, &accounts, (1, 1))?;
+        Ok(self.relay_of(proven, &accounts, blockhash))
+    }
+}
+
+/// A proven transfer: the `transact` arguments and the time proving took.
+struct Proven {
+    args_nullifiers: [[u8; 32]; 2],
+    args: TransactArgs,
+    prove_time: Duration,
 }
 
 /// The transfer prover, loaded once per process.

@@ -14,6 +14,7 @@ use super::{Progress, Wallet, WalletError};
 use crate::chain::{Chain, ChainError, Settlement, TransactionStatus, SETTLEMENT_READ_BUDGET};
 use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
+use solana_sdk::signature::Signature;
 
 /// Times sync reads again, pausing [`INDEX_LAG_PAUSE`] more each time,
 /// when the chain's tree holds leaves the node's history does not list yet.
@@ -55,13 +56,20 @@ impl Wallet {
     pub async fn sync<C: Chain>(&mut self, chain: &mut C) -> Result<SyncReport, WalletError> {
         let mut report = SyncReport::default();
         self.ingest(chain, &mut report).await?;
-        if self.reconcile(chain, &mut report).await? {
+        let (landed, expired_relays) = self.reconcile(chain, &mut report).await?;
+        if landed || !expired_relays.is_empty() {
             self.ingest(chain, &mut report).await?;
+        }
+        // A relayed transaction whose blockhash expired landed before it
+        // did or never will: the read just made found it if it landed
+        // (its notes are spent now, and stay so).
+        for provisional in expired_relays {
+            self.store.release_pending(&provisional)?;
+            report.released += 1;
         }
         if self.check_root(chain, &mut report).await? {
             self.ingest(chain, &mut report).await?;
         }
-        self.mark_spent_nullifiers(chain).await?;
         report.leaves = self.tree.len();
         Ok(report)
     }
@@ -422,15 +430,24 @@ impl Wallet {
     }
 
     /// Settles or releases payments in flight whose settlement was not
-    /// seen. Returns whether one may have landed since the last fetch.
+    /// seen. Returns whether one may have landed since the last fetch, and
+    /// the relayed ones left unsigned (the relayer never answered) whose
+    /// blockhash has expired: released once the chain is read again.
     async fn reconcile<C: Chain>(
         &mut self,
         chain: &mut C,
         report: &mut SyncReport,
-    ) -> Result<bool, WalletError> {
+    ) -> Result<(bool, Vec<Signature>), WalletError> {
         let mut landed = false;
+        let mut expired_relays = Vec::new();
         for pending in self.store.pending(&self.pool.pool)? {
             let signature = pending.entry.signature;
+            if pending.transaction.signatures[0] == Signature::default() {
+                if !chain.is_blockhash_valid(&pending.blockhash).await? {
+                    expired_relays.push(signature);
+                }
+                continue;
+            }
             match chain.status(&signature).await? {
                 TransactionStatus::Succeeded => landed = true,
                 TransactionStatus::Failed(_) => {
@@ -456,36 +473,7 @@ impl Wallet {
                 }
             }
         }
-        Ok(landed)
-    }
-
-    /// Marks spent every note whose nullifier account exists, whoever
-    /// spent it. An account the program does not own is not a spend:
-    /// anyone can send lamports to the address beforehand.
-    async fn mark_spent_nullifiers<C: Chain>(&mut self, chain: &mut C) -> Result<(), WalletError> {
-        let notes = self
-            .store
-            .notes(&self.pool.pool, &[NoteState::Unspent, NoteState::Pending])?;
-        if notes.is_empty() {
-            return Ok(());
-        }
-        let addresses: Vec<_> = notes
-            .iter()
-            .map(|n| self.pool.nullifier_address(&n.nullifier))
-            .collect();
-        let accounts = chain.accounts(&addresses).await?;
-        let mut batch = SyncBatch::default();
-        for (note, account) in notes.iter().zip(accounts) {
-            if account.is_some_and(|a| a.owner == zkpay::ID) {
-                batch
-                    .spent
-                    .push((note.nullifier, solana_sdk::signature::Signature::default()));
-            }
-        }
-        if !batch.spent.is_empty() {
-            self.store.apply(&self.pool.pool, &batch)?;
-        }
-        Ok(())
+        Ok((landed, expired_relays))
     }
 
     /// Checks the wallet's tree against the on-chain tree account. A chain

@@ -94,7 +94,7 @@ async fn payments_on_embedded_chain(payments: usize) -> Result<(Rows, Vec<(Strin
             &mut chain,
             SOL_UNIT,
             &Pubkey::new_unique(),
-            Some(Relayer {
+            Some(Relayer::Keypair {
                 keypair: &relayer,
                 fee: 1_000_000,
             }),

@@ -22,11 +22,12 @@ use zkpay_client::chain::rpc::{cluster_label, is_local_url, known_cluster, RpcCh
 use zkpay_client::chain::{Chain, ChainError, SettlementPage, TransactionStatus};
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{open_pool, PoolInfo, SOL, SOL_DECIMALS};
+use zkpay_client::relayer::RelayerClient;
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::text::printable;
 use zkpay_client::wallet::{Receipt, Relayer, Wallet};
 
-use crate::{ui, Cli, Command, PoolCommand, WalletCommand};
+use crate::{ui, Cli, Command, PoolCommand, RelayerCommand, WalletCommand};
 
 /// Runs `cli`'s command.
 pub async fn run(cli: Cli) -> Result<()> {
@@ -34,6 +35,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Demo => return crate::demo::run().await,
         Command::Bench { notes, payments } => return crate::bench::run(*notes, *payments).await,
+        Command::Relayer(RelayerCommand::Bench {
+            requests,
+            concurrency,
+            invalid_every,
+        }) => return crate::relayer::bench(*requests, *concurrency, *invalid_every).await,
         _ => {}
     }
     let home = home(&cli)?;
@@ -84,6 +90,36 @@ pub async fn run(cli: Cli) -> Result<()> {
 
     let mut chain = connect(&cli, &home).await?;
     match &cli.command {
+        Command::Relayer(RelayerCommand::Serve {
+            listen,
+            margin,
+            spl,
+            per_client,
+            in_flight,
+        }) => {
+            let AnyChain::Rpc(rpc) = chain else {
+                bail!(
+                    "a relayer serves a cluster (--url localnet or a URL): the embedded chain \
+                     lives inside one process; `zkpay demo` runs a relayer on it"
+                );
+            };
+            let keypair = match &cli.keypair {
+                Some(path) => read_keypair(path)?,
+                None => {
+                    bail!("pass the relayer's keypair with --keypair: it signs and pays relays")
+                }
+            };
+            return crate::relayer::serve(
+                rpc,
+                keypair,
+                *listen,
+                *margin,
+                spl,
+                *per_client,
+                *in_flight,
+            )
+            .await;
+        }
         Command::Pool(PoolCommand::Open) => {
             let payer = payer(&cli, &home, &mut chain).await?;
             let pool = open_pool(&mut chain, &payer, &mint(&cli)?).await?;
@@ -131,11 +167,28 @@ pub async fn run(cli: Cli) -> Result<()> {
             address,
             amount,
             memo,
+            relayer,
         } => {
             let to = ShieldedAddress::from_str(address)?;
             let amount = parse_amount(amount, decimals)?;
             let memo = memo.as_deref().unwrap_or("").as_bytes();
-            let receipts = wallet.pay(&mut chain, &to, amount, memo).await?;
+            let service = relayer.as_deref().map(RelayerClient::new).transpose()?;
+            if service.is_none() {
+                println!(
+                    "Without --relayer your public account {} signs and pays this payment: \
+                     the chain shows who pays (not whom, nor how much).",
+                    wallet.payer()
+                );
+            }
+            let receipts = wallet
+                .pay_with(
+                    &mut chain,
+                    &to,
+                    amount,
+                    memo,
+                    service.as_ref().map(Relayer::Service),
+                )
+                .await?;
             if receipts.len() > 1 {
                 println!(
                     "No two notes covered the amount: merged notes first ({} extra transactions).",
@@ -152,21 +205,25 @@ pub async fn run(cli: Cli) -> Result<()> {
             amount,
             recipient,
             relayer,
-            fee,
         } => {
             let amount = parse_amount(amount, decimals)?;
             let recipient = Pubkey::from_str(recipient).map_err(|_| {
                 anyhow!("`{recipient}` is not a Solana address (base58 public key)")
             })?;
-            let relayer = relayer.as_deref().map(read_keypair).transpose()?;
-            let fee = fee
-                .as_deref()
-                .map(|fee| parse_amount(fee, decimals))
-                .transpose()?
-                .unwrap_or(0);
-            let relayer = relayer.as_ref().map(|keypair| Relayer { keypair, fee });
+            let service = relayer.as_deref().map(RelayerClient::new).transpose()?;
+            if service.is_none() {
+                println!(
+                    "Without --relayer your public account {} signs and pays this withdrawal.",
+                    wallet.payer()
+                );
+            }
             let receipts = wallet
-                .withdraw(&mut chain, amount, &recipient, relayer)
+                .withdraw(
+                    &mut chain,
+                    amount,
+                    &recipient,
+                    service.as_ref().map(Relayer::Service),
+                )
                 .await?;
             println!(
                 "Withdrew {} {unit} to {recipient}.",
@@ -340,6 +397,19 @@ async fn payer(cli: &Cli, home: &Path, chain: &mut AnyChain) -> Result<Keypair> 
     if let Some(path) = &cli.keypair {
         return read_keypair(path);
     }
+    // Through a relayer the wallet signs nothing: no public account needed.
+    if matches!(
+        cli.command,
+        Command::Pay {
+            relayer: Some(_),
+            ..
+        } | Command::Withdraw {
+            relayer: Some(_),
+            ..
+        }
+    ) {
+        return Ok(Keypair::new());
+    }
     let solana_default =
         std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/solana/id.json"));
     let AnyChain::Embedded(embedded) = chain else {
@@ -476,6 +546,10 @@ impl Chain for AnyChain {
 
     async fn submit(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
         delegate!(self, c => c.submit(transaction).await)
+    }
+
+    async fn simulate(&mut self, transaction: &Transaction) -> Result<(), ChainError> {
+        delegate!(self, c => c.simulate(transaction).await)
     }
 
     async fn status(&mut self, signature: &Signature) -> Result<TransactionStatus, ChainError> {

@@ -1,17 +1,20 @@
 //! `zkpay demo`: Alice and Bob on the embedded chain.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
 use rand::rngs::OsRng;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::{Keypair, Signature, Signer};
 use zkpay_client::amount::format_amount;
 use zkpay_client::chain::embedded::EmbeddedChain;
+use zkpay_client::chain::shared::SharedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::encryption::ENCRYPTED_NOTE_LEN;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{SOL, SOL_DECIMALS};
+use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService, ServedPool};
 use zkpay_client::store::Store;
 use zkpay_client::wallet::{prover, Receipt, Relayer, Wallet};
 
@@ -41,9 +44,14 @@ impl Step {
     }
 }
 
-fn receipt_line(receipt: &Receipt, started: Instant, chain: &EmbeddedChain) {
-    let units = match chain.last_compute_units() {
-        Some(units) if chain.program_build().is_sbf() => format!(", {units} compute units"),
+type Shared = SharedChain<EmbeddedChain>;
+
+async fn receipt_line(receipt: &Receipt, started: Instant, chain: &Shared) -> Result<()> {
+    let units = chain
+        .run(|c| Box::pin(async move { (c.last_compute_units(), c.program_build().is_sbf()) }))
+        .await?;
+    let units = match units {
+        (Some(units), true) => format!(", {units} compute units"),
         _ => String::new(),
     };
     println!(
@@ -53,12 +61,21 @@ fn receipt_line(receipt: &Receipt, started: Instant, chain: &EmbeddedChain) {
         ms(receipt.settle_time),
         receipt.size
     );
+    Ok(())
 }
 
-async fn wallet(chain: &mut EmbeddedChain, dir: &std::path::Path, name: &str) -> Result<Wallet> {
+/// A wallet whose payer holds `lamports` of public SOL.
+async fn wallet(
+    chain: &mut Shared,
+    dir: &std::path::Path,
+    name: &str,
+    lamports: u64,
+) -> Result<Wallet> {
     let (phrase, _) = WalletKeys::generate(&mut OsRng);
     let payer = Keypair::new();
-    chain.airdrop(&payer.pubkey(), 10 * SOL_UNIT).await?;
+    if lamports > 0 {
+        chain.airdrop(&payer.pubkey(), lamports).await?;
+    }
     let store = Store::create(&dir.join(format!("{name}.db")), &phrase)?;
     Ok(Wallet::open(chain, store, payer, &SOL).await?)
 }
@@ -71,9 +88,12 @@ pub async fn run() -> Result<()> {
     println!("the zkpay program in this process, with real Groth16 proofs.");
 
     let started = step.begin("Start the chain and open the SOL pool; load the proving key");
-    let mut chain = EmbeddedChain::start().await?;
+    let mut chain = SharedChain::start(EmbeddedChain::start).await?;
     let chain_time = started.elapsed();
-    println!("   the chain runs {}", chain.program_build());
+    let build = chain
+        .run(|c| Box::pin(async move { c.program_build().to_string() }))
+        .await?;
+    println!("   the chain runs {build}");
     let key_started = Instant::now();
     prover()?;
     println!(
@@ -83,24 +103,54 @@ pub async fn run() -> Result<()> {
         ms(key_started.elapsed())
     );
 
-    let started =
-        step.begin("Alice and Bob create wallets (BIP39 phrase -> keys -> shielded address)");
+    let started = step.begin(
+        "Alice and Bob create wallets (BIP39 phrase -> keys -> shielded address); Bob holds no public SOL",
+    );
     let dir = tempfile::tempdir()?;
-    let mut alice = wallet(&mut chain, dir.path(), "alice").await?;
-    let mut bob = wallet(&mut chain, dir.path(), "bob").await?;
+    let mut alice = wallet(&mut chain, dir.path(), "alice", 10 * SOL_UNIT).await?;
+    let mut bob = wallet(&mut chain, dir.path(), "bob", 0).await?;
     println!("   Bob's address: {}", bob.address());
+    println!("   done in {}", ms(started.elapsed()));
+
+    let started = step.begin("A relayer starts on loopback (HTTP), on the same chain");
+    let relayer_key = Keypair::new();
+    chain.airdrop(&relayer_key.pubkey(), SOL_UNIT).await?;
+    let service = RelayerService::start(
+        chain.clone(),
+        relayer_key.insecure_clone(),
+        RelayerConfig {
+            pools: vec![ServedPool {
+                mint: SOL,
+                token_fee: None,
+            }],
+            margin: 10_000,
+            limits: Limits::default(),
+        },
+    )
+    .await?;
+    let local = Arc::new(service).spawn_on_loopback().await?;
+    let relayer = RelayerClient::new(&local.url)?;
+    let quote = relayer.pool_quote(&SOL).await?.1;
+    let fee = quote.transfer_fee;
+    println!(
+        "   {} quotes {} per relay: {} lamports of cost (signature fee and the rent of two nullifier accounts) + {} margin",
+        local.url,
+        sol(fee),
+        quote.cost_lamports,
+        quote.margin
+    );
     println!("   done in {}", ms(started.elapsed()));
 
     let started = step.begin("Alice deposits 2 SOL from her public account into the pool");
     let deposit = alice.deposit(&mut chain, 2 * SOL_UNIT).await?;
-    receipt_line(&deposit, started, &chain);
+    receipt_line(&deposit, started, &chain).await?;
 
     let started = step.begin("Alice pays Bob 0.75 SOL privately, memo \"rent, march\"");
     let payment = alice
         .pay(&mut chain, &bob.address(), 3 * SOL_UNIT / 4, b"rent, march")
         .await?;
     let payment = payment.last().expect("one receipt").clone();
-    receipt_line(&payment, started, &chain);
+    receipt_line(&payment, started, &chain).await?;
     println!(
         "   one private payment end to end (prove + send + confirm + sync): {}",
         ms(payment.prove_time + payment.settle_time)
@@ -119,30 +169,38 @@ pub async fn run() -> Result<()> {
         ms(started.elapsed())
     );
 
-    let started = step.begin("Bob pays 0.25 SOL back to Alice");
+    let started = step.begin("Bob pays 0.25 SOL back to Alice, through the relayer");
     let back = bob
-        .pay(&mut chain, &alice.address(), SOL_UNIT / 4, b"thanks")
+        .pay_with(
+            &mut chain,
+            &alice.address(),
+            SOL_UNIT / 4,
+            b"thanks",
+            Some(Relayer::Service(&relayer)),
+        )
         .await?;
-    receipt_line(back.last().expect("one receipt"), started, &chain);
+    let back = back.last().expect("one receipt").clone();
+    receipt_line(&back, started, &chain).await?;
 
-    let started = step.begin(
-        "Bob withdraws 0.3 SOL to a fresh public account, through a relayer (fee 0.001 SOL)",
-    );
-    let relayer = Keypair::new();
-    chain.airdrop(&relayer.pubkey(), SOL_UNIT).await?;
+    let started =
+        step.begin("Bob withdraws 0.3 SOL to a fresh public account, through the relayer");
     let destination = Pubkey::new_unique();
     let withdrawal = bob
         .withdraw(
             &mut chain,
             3 * SOL_UNIT / 10,
             &destination,
-            Some(Relayer {
-                keypair: &relayer,
-                fee: SOL_UNIT / 1000,
-            }),
+            Some(Relayer::Service(&relayer)),
         )
         .await?;
-    receipt_line(withdrawal.last().expect("one receipt"), started, &chain);
+    let withdrawal = withdrawal.last().expect("one receipt").clone();
+    receipt_line(&withdrawal, started, &chain).await?;
+    local.stop().await?;
+    let signers = signers_of(&chain, &[back.signature, withdrawal.signature]).await?;
+    anyhow::ensure!(
+        !signers.contains(&bob.payer()),
+        "Bob's public account appears in a relayed transaction"
+    );
     let received = chain.accounts(&[destination]).await?[0]
         .as_ref()
         .map_or(0, |a| a.lamports);
@@ -159,8 +217,9 @@ pub async fn run() -> Result<()> {
         sol(alice.balance()?.spendable)
     );
     println!(
-        "   Bob   {} (expected 0.199 SOL)",
-        sol(bob.balance()?.spendable)
+        "   Bob   {} (expected 0.2 SOL less two relayer fees: {})",
+        sol(bob.balance()?.spendable),
+        sol(SOL_UNIT / 5 - 2 * fee)
     );
 
     println!();
@@ -175,31 +234,60 @@ pub async fn run() -> Result<()> {
         short(&alice.payer())
     );
     println!(
-        "               commitments and two {}-byte+memo ciphertexts. Hidden: the payee (Bob), the",
+        "               commitments and two {}-byte ciphertexts (every memo padded alike). Hidden: the",
         ENCRYPTED_NOTE_LEN
     );
-    println!("               amount, the memo, and which earlier notes were spent.");
     println!(
-        "   payment back: signed by {} (Bob's public account, which the fee payer reveals; a",
+        "               payee (Bob), the amount, the memo, and which earlier notes were spent."
+    );
+    println!("               Alice's account is visible as the payer: she paid without a relayer.");
+    println!(
+        "   payment back: signed and paid by the relayer {} alone; the accounts it names are the",
+        short(&relayer_key.pubkey())
+    );
+    println!(
+        "               relayer's and the pool's: Bob's public account {} appears nowhere (checked).",
         short(&bob.payer())
     );
-    println!("               relayer hides it, as below). Hidden: payee, amount, memo.");
+    println!("               Hidden: payer, payee, amount, memo. Public: a fee of {} went to the relayer.", sol(fee));
     println!(
-        "   withdrawal: relayer {} paid the fee and received 0.001 SOL; {} received 0.3 SOL.",
-        short(&relayer.pubkey()),
+        "   withdrawal: relayer {} signed and took its fee; {} received 0.3 SOL.",
+        short(&relayer_key.pubkey()),
         short(&destination)
     );
-    println!("               Hidden: that the funds were Bob's, or that they came from Alice.");
+    println!("               Hidden: that the funds were Bob's, or that they came from Alice;");
+    println!("               Bob withdrew holding no public SOL at all.");
     println!();
     println!("Total {}.", ms(total.elapsed()));
-    assert_demo(&alice, &bob, received)?;
+    assert_demo(&alice, &bob, received, fee)?;
     Ok(())
 }
 
-fn assert_demo(alice: &Wallet, bob: &Wallet, received: u64) -> Result<()> {
+/// Every account key of the transactions `signatures`.
+async fn signers_of(chain: &Shared, signatures: &[Signature]) -> Result<Vec<Pubkey>> {
+    let signatures = signatures.to_vec();
+    let keys = chain
+        .run(move |c| {
+            Box::pin(async move {
+                signatures
+                    .iter()
+                    .filter_map(|s| c.accounts_of(s))
+                    .flat_map(|keys| keys.to_vec())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .await?;
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "the relayed transactions are not on the chain"
+    );
+    Ok(keys)
+}
+
+fn assert_demo(alice: &Wallet, bob: &Wallet, received: u64, fee: u64) -> Result<()> {
     let expected = [
         (alice.balance()?.spendable, 3 * SOL_UNIT / 2),
-        (bob.balance()?.spendable, 199 * SOL_UNIT / 1000),
+        (bob.balance()?.spendable, SOL_UNIT / 5 - 2 * fee),
         (received, 3 * SOL_UNIT / 10),
     ];
     for (got, want) in expected {

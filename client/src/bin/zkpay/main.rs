@@ -3,6 +3,7 @@
 mod bench;
 mod commands;
 mod demo;
+mod relayer;
 mod ui;
 
 use std::path::PathBuf;
@@ -61,6 +62,11 @@ enum Command {
         /// A note for the payee (at most 32 bytes), encrypted.
         #[arg(long)]
         memo: Option<String>,
+        /// URL of a relayer service that submits the payment for its quoted
+        /// fee (paid from the pool), so your public account appears nowhere.
+        /// Without it, your payer account signs and pays, visibly.
+        #[arg(long, value_name = "URL")]
+        relayer: Option<String>,
     },
     /// Withdraw from the pool to a public account.
     Withdraw {
@@ -69,13 +75,11 @@ enum Command {
         amount: String,
         /// The public account receiving it (SPL pools: a token account).
         recipient: String,
-        /// Keypair of a relayer that submits the transaction, so the
-        /// withdrawal is not paid by your public account.
-        #[arg(long)]
-        relayer: Option<PathBuf>,
-        /// The relayer's fee, paid from the pool (e.g. 0.001).
-        #[arg(long, requires = "relayer")]
-        fee: Option<String>,
+        /// URL of a relayer service that submits the withdrawal for its
+        /// quoted fee (paid from the pool): no public account of yours signs
+        /// or pays, so a payee without SOL can withdraw.
+        #[arg(long, value_name = "URL")]
+        relayer: Option<String>,
     },
     /// Show the spendable balance.
     Balance,
@@ -99,6 +103,9 @@ enum Command {
     /// Two wallets on the embedded chain: deposit, private payment,
     /// discovery, payment back, withdrawal; with times and what an observer sees.
     Demo,
+    /// Run a relayer service, or load-test one.
+    #[command(subcommand)]
+    Relayer(RelayerCommand),
     /// Measure proving, payment latency, transaction sizes and wallet scan rate.
     Bench {
         /// Synthetic encrypted notes to scan.
@@ -119,6 +126,43 @@ enum WalletCommand {
     Restore,
     /// Show the wallet's shielded address.
     Address,
+}
+
+#[derive(Subcommand)]
+enum RelayerCommand {
+    /// Serve relays on --url's cluster, signing and paying with --keypair,
+    /// until interrupted (Ctrl-C finishes the relays in flight first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: std::net::SocketAddr,
+        /// Lamports over cost charged per SOL-pool relay.
+        #[arg(long, default_value_t = 10_000)]
+        margin: u64,
+        /// An SPL pool to serve, with its fee in token units: MINT=FEE
+        /// (repeatable). The SOL pool is always served.
+        #[arg(long = "spl", value_name = "MINT=FEE")]
+        spl: Vec<String>,
+        /// Requests per second from one client address.
+        #[arg(long, default_value_t = 20)]
+        per_client: u32,
+        /// Relays in flight at once.
+        #[arg(long, default_value_t = 64)]
+        in_flight: usize,
+    },
+    /// Load-test a relayer on the embedded chain, on loopback: valid and
+    /// invalid relays at a fixed concurrency; prints latency and throughput.
+    Bench {
+        /// Requests in all.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Every N-th request is invalid.
+        #[arg(long, default_value_t = 5)]
+        invalid_every: usize,
+    },
 }
 
 #[derive(Subcommand)]
