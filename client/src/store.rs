@@ -674,6 +674,20 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the relayed transaction pending under `provisional`
+    /// is sent again with `blockhash`.
+    pub fn renew_pending_blockhash(
+        &mut self,
+        provisional: &Signature,
+        blockhash: &Hash,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE pending SET blockhash = ?1 WHERE signature = ?2",
+            params![blockhash.as_ref(), provisional.as_ref()],
+        )?;
+        Ok(())
+    }
+
     /// Forgets a pending transaction that can no longer land, and makes the
     /// notes it would have spent spendable again, atomically.
     pub fn release_pending(&mut self, signature: &Signature) -> Result<(), StoreError> {

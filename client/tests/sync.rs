@@ -18,7 +18,7 @@ use zkpay_client::chain::{
     settled_events, Chain, ChainError, Settlement, SettlementPage, TransactionStatus,
     SETTLEMENT_READ_BUDGET,
 };
-use zkpay_client::pool::{load_pool, open_pool, SOL, SYSTEM_PROGRAM};
+use zkpay_client::pool::{load_pool, open_pool, SOL};
 use zkpay_client::wallet::{Wallet, WalletError};
 use zkpay_core::program::state::TreeState;
 

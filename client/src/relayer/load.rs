@@ -4,17 +4,27 @@
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
+use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 
 use super::api::RelayRequest;
 
 use super::{RelayerClient, RelayerError};
 
+/// What a load request sends.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A relay request, given a recent blockhash as it is sent.
+    Relay(RelayRequest),
+    /// These bytes.
+    Raw(Vec<u8>),
+}
+
 /// One request of a load: its body, and whether it should settle.
 #[derive(Debug, Clone)]
 pub struct LoadRequest {
-    /// The JSON body sent.
-    pub body: Vec<u8>,
+    /// The body sent.
+    pub body: Body,
     /// Whether it is a valid relay (else the relayer must refuse it).
     pub valid: bool,
 }
@@ -67,17 +77,32 @@ impl LoadReport {
     }
 }
 
-/// Sends `requests` to `client`, `concurrency` at a time.
-pub async fn run(
+/// Sends `requests` to `client`, `concurrency` at a time, each relay
+/// request with the blockhash `blockhash` gives as it is sent (a wallet
+/// signs with a recent one; the embedded chain's last about a second).
+pub async fn run<F, Fut>(
     client: &RelayerClient,
     requests: Vec<LoadRequest>,
     concurrency: usize,
-) -> LoadReport {
+    blockhash: F,
+) -> LoadReport
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Hash>,
+{
     let started = Instant::now();
+    let blockhash = &blockhash;
     let outcomes = stream::iter(requests)
         .map(|request| async move {
+            let body = match request.body {
+                Body::Relay(mut relay) => {
+                    relay.blockhash = blockhash().await.to_string();
+                    serde_json::to_vec(&relay).expect("requests serialise")
+                }
+                Body::Raw(bytes) => bytes,
+            };
             let sent = Instant::now();
-            let answer = client.relay_raw(request.body).await;
+            let answer = client.relay_raw(body).await;
             let latency = sent.elapsed();
             let (status, signature) = match answer {
                 Ok(response) => (200, Some(response.signature)),
@@ -125,11 +150,11 @@ impl Spoil {
         Spoil::Replay,
     ];
 
-    /// `valid` spoiled this way, as a body.
-    pub fn apply(self, valid: &RelayRequest) -> Vec<u8> {
+    /// `valid` spoiled this way.
+    pub fn apply(self, valid: &RelayRequest) -> Body {
         let mut request = valid.clone();
         match self {
-            Spoil::Malformed => return b"{\"proof\": [1, 2,".to_vec(),
+            Spoil::Malformed => return Body::Raw(b"{\"proof\": [1, 2,".to_vec()),
             Spoil::FeeTooLow => request.fee = 0,
             Spoil::WrongRelayer => request.relayer = Pubkey::new_unique().to_string(),
             Spoil::InvalidProof => {
@@ -139,7 +164,7 @@ impl Spoil {
             }
             Spoil::Replay => {}
         }
-        serde_json::to_vec(&request).expect("requests serialise")
+        Body::Relay(request)
     }
 }
 
@@ -151,7 +176,7 @@ pub fn mix(valid: &[RelayRequest], invalid_every: usize) -> Vec<LoadRequest> {
     let mut spoils = Spoil::ALL.iter().cycle();
     for request in valid {
         load.push(LoadRequest {
-            body: serde_json::to_vec(request).expect("requests serialise"),
+            body: Body::Relay(request.clone()),
             valid: true,
         });
         if invalid_every > 1 && (load.len() + 1) % invalid_every == 0 {

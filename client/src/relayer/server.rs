@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::{Transaction, TransactionError};
 use tokio::sync::Semaphore;
 use zkpay::instructions::TransactArgs;
 use zkpay_circuits::field::to_bytes;
@@ -178,6 +178,25 @@ fn unavailable(error: ChainError) -> Refusal {
     Refusal::new(RefusalCode::Unavailable, error.to_string())
 }
 
+/// A refusal of the chain, before anything was sent: an expired blockhash
+/// is the wallet's to renew; anything else means the relay would fail.
+fn would_fail(error: TransactionError) -> Refusal {
+    if error == TransactionError::BlockhashNotFound {
+        return stale_blockhash();
+    }
+    Refusal::new(
+        RefusalCode::WouldFail,
+        format!("simulation failed: {error}"),
+    )
+}
+
+fn stale_blockhash() -> Refusal {
+    Refusal::new(
+        RefusalCode::StaleBlockhash,
+        "the blockhash has expired: send again with a recent one (the proof stays valid)",
+    )
+}
+
 /// Forgets the nullifiers of a relay that did not settle, when dropped.
 struct Claim<'a, C> {
     service: &'a RelayerService<C>,
@@ -320,10 +339,9 @@ impl<C: Chain + 'static> RelayerService<C> {
     /// for the transaction's confirmation. Steps:
     /// 1. the pool is served, the request is not a deposit, the fee meets
     ///    the quote and the fee account is this relayer's;
-    /// 2. a relay slot is free (else busy) and neither nullifier is being
-    ///    relayed or was (else duplicate);
-    /// 3. the proof verifies off-chain for the public inputs the program
-    ///    will compute;
+    /// 2. a relay slot is free (else busy), and the proof verifies
+    ///    off-chain for the public inputs the program will compute;
+    /// 3. neither nullifier is being relayed or was (else duplicate);
     /// 4. the root is recent and the nullifiers unspent on-chain, and the
     ///    blockhash is valid;
     /// 5. the signed transaction fits a packet and its simulation succeeds;
@@ -369,8 +387,10 @@ impl<C: Chain + 'static> RelayerService<C> {
             .clone()
             .try_acquire_owned()
             .map_err(|_| Refusal::new(Busy, "too many relays in flight; try again shortly"))?;
-        let mut claim = self.claim(relay.input_nullifiers)?;
+        // Verified before claiming: a request with a bad proof cannot hold
+        // back the nullifiers of someone's good one.
         self.verify(served, relay).await?;
+        let mut claim = self.claim(relay.input_nullifiers)?;
         let mut chain = self.chain.clone();
         let info = &served.info;
         let addresses = [
@@ -400,21 +420,13 @@ impl<C: Chain + 'static> RelayerService<C> {
             .await
             .map_err(unavailable)?
         {
-            return Err(Refusal::new(
-                StaleBlockhash,
-                "the blockhash has expired: prove and send again with a recent one",
-            ));
+            return Err(stale_blockhash());
         }
         let transaction = self.sign(&mut chain, served, relay).await?;
         let signature = transaction.signatures[0];
         match chain.simulate(&transaction).await {
             Ok(()) => {}
-            Err(ChainError::Rejected(error)) => {
-                return Err(Refusal::new(
-                    WouldFail,
-                    format!("simulation failed: {error}"),
-                ))
-            }
+            Err(ChainError::Rejected(error)) => return Err(would_fail(error)),
             Err(other) => return Err(unavailable(other)),
         }
         match chain.submit(&transaction).await {
@@ -426,10 +438,7 @@ impl<C: Chain + 'static> RelayerService<C> {
                     transaction: encode_transaction(&transaction),
                 })
             }
-            Err(ChainError::Rejected(error)) => Err(Refusal::new(
-                WouldFail,
-                format!("the chain rejected it: {error}"),
-            )),
+            Err(ChainError::Rejected(error)) => Err(would_fail(error)),
             Err(expired @ ChainError::Expired { .. }) => Err(unavailable(expired)),
             Err(other) => {
                 // Its fate is unknown: it may still land, so its nullifiers
@@ -443,7 +452,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         }
     }
 
-    /// Step 2: claims both nullifiers, or refuses a request spending one
+    /// Step 3: claims both nullifiers, or refuses a request spending one
     /// being relayed or relayed before.
     fn claim(&self, nullifiers: [[u8; 32]; 2]) -> Result<Claim<'_, C>, Refusal> {
         let mut seen = self.seen.lock().expect("seen lock");
@@ -472,7 +481,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         })
     }
 
-    /// Step 3, off the async threads.
+    /// Step 2's proof check, off the async threads.
     async fn verify(&self, served: &Served, relay: &Relay) -> Result<(), Refusal> {
         let ext_data = ExtData {
             recipient: relay.recipient.to_bytes(),
@@ -526,12 +535,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         );
         let mut instructions = match chain.compute_budget(&payer, &[instruction.clone()]).await {
             Ok(budget) => budget,
-            Err(ChainError::Rejected(error)) => {
-                return Err(Refusal::new(
-                    RefusalCode::WouldFail,
-                    format!("simulation failed: {error}"),
-                ))
-            }
+            Err(ChainError::Rejected(error)) => return Err(would_fail(error)),
             Err(other) => return Err(unavailable(other)),
         };
         instructions.push(instruction);

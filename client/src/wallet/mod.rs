@@ -128,6 +128,10 @@ pub enum WalletError {
     },
 }
 
+/// Times a relayed transfer is sent again with a fresh blockhash when the
+/// relayer finds its blockhash expired (the proof stays valid).
+pub const BLOCKHASH_RENEWALS: usize = 3;
+
 /// Attempts [`Wallet`] makes at a transfer whose proof's root the chain
 /// no longer knows, each against the root after a fresh sync.
 pub const ROOT_ATTEMPTS: usize = 3;
@@ -906,23 +910,41 @@ impl Wallet {
         let relay = self.relay_of(proven, accounts, blockhash);
         self.report(Progress::Submitting { step, steps });
         let sent = Instant::now();
-        let response = match client.relay(&relay).await {
-            Ok(response) => response,
-            Err(RelayerError::Refused { code, .. }) if code == RefusalCode::Unavailable => {
-                return Err(WalletError::Unconfirmed {
-                    signature: provisional,
-                    reason: format!("the relayer {} could not confirm it", client.url()),
-                })
-            }
-            Err(error @ RelayerError::Refused { .. }) => {
-                self.store.release_pending(&provisional)?;
-                return Err(error.into());
-            }
-            Err(other) => {
-                return Err(WalletError::Unconfirmed {
-                    signature: provisional,
-                    reason: other.to_string(),
-                })
+        let mut relay = relay;
+        let mut renewals = 0;
+        let response = loop {
+            match client.relay(&relay).await {
+                Ok(response) => break response,
+                // The proof does not bind the blockhash: renew it (on
+                // record first: the relayer may sign with it) and resend.
+                Err(RelayerError::Refused {
+                    code: RefusalCode::StaleBlockhash,
+                    ..
+                }) if renewals < BLOCKHASH_RENEWALS => {
+                    renewals += 1;
+                    relay.blockhash = chain.latest_blockhash().await?;
+                    self.store
+                        .renew_pending_blockhash(&provisional, &relay.blockhash)?;
+                }
+                Err(RelayerError::Refused {
+                    code: RefusalCode::Unavailable,
+                    ..
+                }) => {
+                    return Err(WalletError::Unconfirmed {
+                        signature: provisional,
+                        reason: format!("the relayer {} could not confirm it", client.url()),
+                    })
+                }
+                Err(error @ RelayerError::Refused { .. }) => {
+                    self.store.release_pending(&provisional)?;
+                    return Err(error.into());
+                }
+                Err(other) => {
+                    return Err(WalletError::Unconfirmed {
+                        signature: provisional,
+                        reason: other.to_string(),
+                    })
+                }
             }
         };
         let (signature, transaction) = decode_transaction(&response).map_err(RelayerError::Data)?;

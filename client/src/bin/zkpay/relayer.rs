@@ -190,7 +190,11 @@ pub async fn bench(requests: usize, concurrency: usize, invalid_every: usize) ->
     let mut elapsed = std::time::Duration::ZERO;
     let mut rss = Vec::new();
     for round in [first, second] {
-        let report = load::run(&client, round, concurrency).await;
+        let report = load::run(&client, round, concurrency, || {
+            let mut chain = chain.clone();
+            async move { chain.latest_blockhash().await.unwrap_or_default() }
+        })
+        .await;
         elapsed += report.elapsed;
         outcomes.extend(report.outcomes);
         rss.push(memory());
