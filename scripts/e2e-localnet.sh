@@ -2,7 +2,9 @@
 # zkpay end to end over RPC, with the `zkpay` command, against a real
 # validator (scripts/localnet.sh, fresh ledger): open the SOL pool, two
 # wallets (separate homes), a deposit, a private payment, the payee's sync,
-# a withdrawal, a restore from the recovery phrase; every shielded and
+# a withdrawal, a restore from the recovery phrase, then a relayer service
+# (`zkpay relayer serve`) through which Alice pays and Bob withdraws holding
+# no SOL, neither account appearing in the transactions; every shielded and
 # public balance checked after each step. Prints a transcript with times,
 # compute units and transaction sizes, and ends with
 # `e2e-localnet: N passed, M failed` (exit status 1 if any failed).
@@ -29,7 +31,9 @@ for tool in curl jq openssl; do
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpay-e2e.XXXXXX")"
+relayer_pid=""
 cleanup() {
+    if [ -n "$relayer_pid" ]; then kill "$relayer_pid" 2>/dev/null || true; fi
     if [ "$keep" = false ]; then scripts/localnet.sh stop 2>/dev/null || true; fi
     rm -rf "$work"
 }
@@ -65,6 +69,10 @@ rpc() {
 public_balance() {
     rpc "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBalance\",\"params\":[\"$1\",{\"commitment\":\"confirmed\"}]}" \
         | jq -r .result.value
+}
+account_keys() {
+    rpc "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"$1\",{\"commitment\":\"confirmed\",\"maxSupportedTransactionVersion\":0}]}" \
+        | jq -r '.result.transaction.message.accountKeys[]'
 }
 transaction_fee() {
     rpc "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"$1\",{\"commitment\":\"confirmed\",\"maxSupportedTransactionVersion\":0}]}" \
@@ -197,6 +205,56 @@ run "restored history" "$restored" "$alice/payer.json" history
 echo "$out" | sed 's/^/           /'
 check "restored history: one deposit, one payment" "1 1" \
     "$(echo "$out" | grep -c '^deposit  *2 SOL') $(echo "$out" | grep -c '^sent  *0.75 SOL  "rent"')"
+
+RELAYER_PORT="${ZKPAY_RELAYER_PORT:-8787}"
+RELAYER_URL="http://127.0.0.1:$RELAYER_PORT"
+relayer="$work/relayer"
+mkdir -p "$relayer"
+new_keypair "$relayer/key.json"
+run "airdrop 1 SOL to a relayer" "$relayer" "$relayer/key.json" airdrop 1
+relayer_key=$(echo "$out" | sed -n 's/^Airdropped .* SOL to \([^;]*\);.*/\1/p')
+"$ZKPAY" --url "$CLUSTER" --keypair "$relayer/key.json" relayer serve \
+    --listen "127.0.0.1:$RELAYER_PORT" > "$work/relayer.log" 2>&1 &
+relayer_pid=$!
+for _ in $(seq 1 100); do
+    curl -sf "$RELAYER_URL/health" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+say "relayer $relayer_key serving at $RELAYER_URL"
+sed 's/^/           /' "$work/relayer.log"
+relay_fee=$(curl -s "$RELAYER_URL/v1/quote" | jq -r '.pools[0].transfer_fee')
+check "quoted fee (signature + 2 nullifier accounts + 10,000 margin)" \
+    "$((5000 + 2 * rent0 + 10000))" "$relay_fee"
+
+alice_before=$(public_balance "$alice_payer")
+relayer_before=$(public_balance "$relayer_key")
+run "Alice pays Bob 0.1 SOL through the relayer" "$alice" "$alice/payer.json" \
+    pay "$bob_address" 0.1 --relayer "$RELAYER_URL"
+sig=$(signature)
+fee=$(transaction_fee "$sig")
+check "Alice's payer untouched" "$alice_before" "$(public_balance "$alice_payer")"
+check "Alice's payer absent from the transaction" 0 "$(account_keys "$sig" | grep -c "$alice_payer" || true)"
+check "the relayer signs and pays" "$relayer_key" "$(account_keys "$sig" | head -n 1)"
+check "Alice's shielded balance (less the relayer's fee)" \
+    "$(sol $((125 * LAMPORTS / 100 - LAMPORTS / 10 - relay_fee)))" "$(shielded "$alice" "$alice/payer.json")"
+check "relayer's margin (fee - transaction fee $fee - 2 nullifier accounts)" \
+    "$((relayer_before + relay_fee - fee - 2 * rent0))" "$(public_balance "$relayer_key")"
+
+new_keypair "$work/penniless.json"
+bob_before=$(public_balance "$bob_payer")
+alice_before=$(public_balance "$alice_payer")
+run "Bob withdraws 0.1 SOL to Alice's account through the relayer, with a key that holds no SOL" \
+    "$bob" "$work/penniless.json" withdraw 0.1 "$alice_payer" --relayer "$RELAYER_URL"
+sig=$(signature)
+check "Alice's public account (+0.1 SOL)" "$((alice_before + LAMPORTS / 10))" "$(public_balance "$alice_payer")"
+check "Bob's payer absent from the transaction" 0 "$(account_keys "$sig" | grep -c "$bob_payer" || true)"
+check "Bob's payer untouched" "$bob_before" "$(public_balance "$bob_payer")"
+check "Bob's shielded balance" "$(sol $((LAMPORTS / 4 + LAMPORTS / 10 - LAMPORTS / 10 - relay_fee)))" \
+    "$(shielded "$bob" "$bob/payer.json")"
+
+kill -INT "$relayer_pid"
+if wait "$relayer_pid"; then pass "relayer stopped cleanly on SIGINT"; else fail "relayer exit status $?"; fi
+relayer_pid=""
 
 say "done"
 echo "e2e-localnet: $passed passed, $failed failed"

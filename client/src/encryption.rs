@@ -120,15 +120,27 @@ pub fn seal_note<R: RngCore + CryptoRng>(
     if memo.len() > MAX_MEMO_LEN {
         return Err(MemoTooLong(memo.len()).into());
     }
-    seal_any_memo(recipient, amount, asset_id, memo, ovk, rng)
+    seal_any_memo(recipient, amount, asset_id, &padded_memo(memo), ovk, rng)
 }
 
-/// [`seal_note`] without the memo limit (what another client could send).
+/// The memo field of the plaintext: the length, the memo, zeros to the
+/// fixed size (a memo over the maximum, which only tests make, is not
+/// padded, as another client might send it).
+fn padded_memo(memo: &[u8]) -> Vec<u8> {
+    let mut field = Vec::with_capacity(PADDED_MEMO_LEN);
+    field.push(u8::try_from(memo.len()).unwrap_or(u8::MAX));
+    field.extend_from_slice(memo);
+    field.resize(field.len().max(PADDED_MEMO_LEN), 0);
+    field
+}
+
+/// [`seal_note`] with the plaintext's memo field as given (what another
+/// client could send).
 fn seal_any_memo<R: RngCore + CryptoRng>(
     recipient: &ShieldedAddress,
     amount: u64,
     asset_id: Fr,
-    memo: &[u8],
+    memo_field: &[u8],
     ovk: &OutgoingViewKey,
     rng: &mut R,
 ) -> Result<SealedNote, SealError> {
@@ -145,18 +157,13 @@ fn seal_any_memo<R: RngCore + CryptoRng>(
         blinding: blinding(&key),
         asset_id,
     };
-    let mut ciphertext = Vec::with_capacity(ENCRYPTED_NOTE_LEN + memo.len());
+    let mut ciphertext = Vec::with_capacity(MIN_ENCRYPTED_NOTE_LEN + memo_field.len());
     ciphertext.push(view_tag(shared.as_bytes()));
     ciphertext.extend_from_slice(epk.as_bytes());
     let mask = outgoing_mask(ovk, epk.as_bytes());
     ciphertext.extend(key.iter().zip(mask.iter()).map(|(k, m)| k ^ m));
     let mut plaintext = Zeroizing::new(amount.to_le_bytes().to_vec());
-    // A memo over the maximum (only tests make one) goes unpadded, with its
-    // length, as another client might send it.
-    plaintext.push(u8::try_from(memo.len()).unwrap_or(u8::MAX));
-    plaintext.extend_from_slice(memo);
-    let padded = plaintext.len().max(8 + PADDED_MEMO_LEN);
-    plaintext.resize(padded, 0);
+    plaintext.extend_from_slice(memo_field);
     let body = cipher(&key)
         .encrypt(
             Nonce::from_slice(&[0u8; 12]),
@@ -487,6 +494,85 @@ mod tests {
     }
 
     #[test]
+    fn every_note_has_the_same_length_whatever_its_memo() {
+        let keys = WalletKeys::generate(&mut rand::thread_rng()).1;
+        let asset_id = Fr::from(3u64);
+        for memo in [&b""[..], b"hi", &[b'm'; MAX_MEMO_LEN]] {
+            let sealed = seal_note(
+                &keys.address(),
+                9,
+                asset_id,
+                memo,
+                keys.outgoing_view_key(),
+                &mut rand::thread_rng(),
+            )
+            .unwrap();
+            assert_eq!(sealed.ciphertext.len(), ENCRYPTED_NOTE_LEN);
+            assert_eq!(ENCRYPTED_NOTE_LEN, 122);
+            let commitment = to_bytes(&sealed.note.commitment());
+            let opened = open_incoming(
+                keys.incoming_view_key(),
+                keys.owner(),
+                asset_id,
+                &commitment,
+                &sealed.ciphertext,
+                ViewTag::Check,
+            )
+            .unwrap();
+            assert_eq!((opened.amount, opened.memo.as_slice()), (9, memo));
+        }
+    }
+
+    /// Seals a note to `keys` with the plaintext memo field `field` and
+    /// opens it with the incoming view key.
+    fn seal_and_open(
+        keys: &WalletKeys,
+        amount: u64,
+        asset_id: Fr,
+        field: &[u8],
+    ) -> (SealedNote, FieldBytes, OpenedNote) {
+        let sealed = seal_any_memo(
+            &keys.address(),
+            amount,
+            asset_id,
+            field,
+            keys.outgoing_view_key(),
+            &mut rand::thread_rng(),
+        )
+        .unwrap();
+        let commitment = to_bytes(&sealed.note.commitment());
+        let opened = open_incoming(
+            keys.incoming_view_key(),
+            keys.owner(),
+            asset_id,
+            &commitment,
+            &sealed.ciphertext,
+            ViewTag::Check,
+        )
+        .expect("the note is the wallet's, and kept");
+        (sealed, commitment, opened)
+    }
+
+    #[test]
+    fn notes_of_the_unpadded_format_are_read_and_bad_padding_drops_the_memo() {
+        let keys = WalletKeys::generate(&mut rand::thread_rng()).1;
+        let asset_id = Fr::from(5u64);
+        let mut bad_padding = padded_memo(b"ok");
+        bad_padding[PADDED_MEMO_LEN - 1] = 1;
+        let mut too_long = padded_memo(b"ok");
+        too_long[0] = MAX_MEMO_LEN as u8 + 1;
+        for (field, memo) in [
+            (b"unpadded memo".to_vec(), &b"unpadded memo"[..]),
+            (Vec::new(), &b""[..]),
+            (bad_padding, &b""[..]),
+            (too_long, &b""[..]),
+        ] {
+            let (_, _, opened) = seal_and_open(&keys, 7, asset_id, &field);
+            assert_eq!((opened.amount, opened.memo.as_slice()), (7, memo));
+        }
+    }
+
+    #[test]
     fn an_incoming_memo_over_the_limit_is_refused_and_the_note_kept() {
         // Another client may seal any memo up to the ciphertext limit; the
         // wallet keeps the note's value and drops the memo.
@@ -497,25 +583,8 @@ mod tests {
             (vec![b'x'; MAX_MEMO_LEN + 1], false),
             (vec![b'\x1b'; 150], false),
         ] {
-            let sealed = seal_any_memo(
-                &keys.address(),
-                42,
-                asset_id,
-                &memo,
-                keys.outgoing_view_key(),
-                &mut rand::thread_rng(),
-            )
-            .unwrap();
-            let commitment = to_bytes(&sealed.note.commitment());
-            let opened = open_incoming(
-                keys.incoming_view_key(),
-                keys.owner(),
-                asset_id,
-                &commitment,
-                &sealed.ciphertext,
-                ViewTag::Check,
-            )
-            .expect("the note is the wallet's");
+            let (sealed, commitment, opened) =
+                seal_and_open(&keys, 42, asset_id, &padded_memo(&memo));
             assert_eq!(opened.amount, 42);
             let expected = if kept { memo.clone() } else { Vec::new() };
             assert_eq!(opened.memo, expected, "memo of {} bytes", memo.len());

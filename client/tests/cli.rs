@@ -146,6 +146,20 @@ fn mistakes_get_clear_errors() {
     assert!(String::from_utf8_lossy(&bad_restore.stderr).contains("recovery phrase is not valid"));
     assert!(!home.join("restored.db").exists());
 
+    // A relayer that is not there: nothing is proved or spent.
+    fails(
+        home,
+        "alice.db",
+        &["pay", &alice, "0.1", "--relayer", "http://127.0.0.1:9"],
+        "cannot reach the relayer",
+    );
+    fails(
+        home,
+        "alice.db",
+        &["relayer", "serve"],
+        "a relayer serves a cluster",
+    );
+
     // Nothing changed.
     let out = ok(home, "alice.db", &["balance"]);
     assert!(out.contains("Spendable: 1 SOL in 1 note(s)"), "{out}");

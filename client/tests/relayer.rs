@@ -21,7 +21,7 @@ use zkpay_client::pool::SOL;
 use zkpay_client::relayer::api::{RefusalCode, Relay, RelayRequest};
 use zkpay_client::relayer::load::{self, mix, Spoil};
 use zkpay_client::relayer::{
-    Limits, LocalRelayer, RelayerClient, RelayerConfig, RelayerError, RelayerService, ServedPool,
+    Limits, LocalRelayer, RelayerClient, RelayerConfig, RelayerError, RelayerService,
 };
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::wallet::{Relayer, Wallet, WalletError};
@@ -39,14 +39,7 @@ async fn relayer(
     let service = RelayerService::start(
         chain.clone(),
         keypair.insecure_clone(),
-        RelayerConfig {
-            pools: vec![ServedPool {
-                mint: SOL,
-                token_fee: None,
-            }],
-            margin: 10_000,
-            limits,
-        },
+        RelayerConfig::sol_pool(10_000, limits),
     )
     .await
     .unwrap();

@@ -7,11 +7,14 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
+use std::sync::Arc;
 use zkpay_client::amount::parse_amount;
 use zkpay_client::chain::embedded::EmbeddedChain;
+use zkpay_client::chain::shared::SharedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::open_pool;
+use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService, ServedPool};
 use zkpay_client::store::Store;
 use zkpay_client::transact::{associated_token_address, create_associated_token_account};
 use zkpay_client::wallet::{Relayer, Wallet};
@@ -152,4 +155,62 @@ async fn token_pool_deposit_pay_withdraw() {
     assert_eq!(token_balance(&mut chain, &bob_tokens).await, units("1.75"));
     assert_eq!(bob.balance().unwrap().spendable, units("1.48"));
     assert_eq!(token_balance(&mut chain, &pool.vault).await, units("5.73"));
+
+    // Through a relayer service serving the pool at a fee in token units:
+    // it opens its token account when it starts; Bob's key is nowhere.
+    let mut chain = SharedChain::start(move || async move { Ok(chain) })
+        .await
+        .unwrap();
+    let operator = Keypair::new();
+    chain
+        .airdrop(&operator.pubkey(), 1_000_000_000)
+        .await
+        .unwrap();
+    let service = RelayerService::start(
+        chain.clone(),
+        operator.insecure_clone(),
+        RelayerConfig {
+            pools: vec![ServedPool {
+                mint,
+                token_fee: Some(units("0.02")),
+            }],
+            margin: 0,
+            limits: Limits::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let local = Arc::new(service).spawn_on_loopback().await.unwrap();
+    let client = RelayerClient::new(&local.url).unwrap();
+    let withdrawn = bob
+        .withdraw(
+            &mut chain,
+            units("0.4"),
+            &bob_tokens,
+            Some(Relayer::Service(&client)),
+        )
+        .await
+        .unwrap();
+    let operator_tokens = associated_token_address(&operator.pubkey(), &mint);
+    let balance = |account: Pubkey| {
+        let mut chain = chain.clone();
+        async move {
+            let data = chain.accounts(&[account]).await.unwrap()[0]
+                .clone()
+                .unwrap()
+                .data;
+            u64::from_le_bytes(data[64..72].try_into().unwrap())
+        }
+    };
+    assert_eq!(balance(operator_tokens).await, units("0.02"));
+    assert_eq!(balance(bob_tokens).await, units("2.15"));
+    assert_eq!(bob.balance().unwrap().spendable, units("1.06"));
+    let signature = withdrawn[0].signature;
+    let keys = chain
+        .run(move |c| Box::pin(async move { c.accounts_of(&signature).map(|k| k.to_vec()) }))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!keys.contains(&bob.payer()));
+    local.stop().await.unwrap();
 }

@@ -99,6 +99,20 @@ pub struct RelayerConfig {
     pub limits: Limits,
 }
 
+impl RelayerConfig {
+    /// The SOL pool alone, at cost plus `margin` lamports.
+    pub fn sol_pool(margin: u64, limits: Limits) -> Self {
+        RelayerConfig {
+            pools: vec![ServedPool {
+                mint: crate::pool::SOL,
+                token_fee: None,
+            }],
+            margin,
+            limits,
+        }
+    }
+}
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

@@ -657,20 +657,33 @@ impl Wallet {
         let submitter = self.submitter(route);
         // A relayer of an SPL pool takes its fee in its token account of
         // the mint (a service names it in its quote; a keypair's is created
-        // in the same transaction if missing).
-        let mut setup = Vec::new();
+        // first if missing).
+        let mut setup = Vec::with_capacity(1);
         let fee_account = match route {
             Route::Own => submitter,
             Route::Service { fee_account, .. } => fee_account,
             Route::Keypair(..) if !spl => submitter,
-            Route::Keypair(..) => {
+            Route::Keypair(keypair, _) => {
                 let account = associated_token_address(&submitter, &self.pool.mint);
                 if chain.accounts(&[account]).await?[0].is_none() {
-                    setup.push(create_associated_token_account(
-                        &submitter,
-                        &submitter,
-                        &self.pool.mint,
-                    ));
+                    // In a transaction of its own: with the settlement it
+                    // would not fit a packet.
+                    let create =
+                        create_associated_token_account(&submitter, &submitter, &self.pool.mint);
+                    let blockhash = chain.latest_blockhash().await?;
+                    let transaction = Transaction::new_signed_with_payer(
+                        &[create],
+                        Some(&submitter),
+                        &[keypair],
+                        blockhash,
+                    );
+                    chain
+                        .submit(&transaction)
+                        .await
+                        .map_err(|error| match error {
+                            ChainError::Rejected(error) => WalletError::Rejected(error),
+                            other => other.into(),
+                        })?;
                 }
                 account
             }

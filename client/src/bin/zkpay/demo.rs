@@ -14,7 +14,7 @@ use zkpay_client::chain::Chain;
 use zkpay_client::encryption::ENCRYPTED_NOTE_LEN;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{SOL, SOL_DECIMALS};
-use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService, ServedPool};
+use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService};
 use zkpay_client::store::Store;
 use zkpay_client::wallet::{prover, Receipt, Relayer, Wallet};
 
@@ -118,14 +118,7 @@ pub async fn run() -> Result<()> {
     let service = RelayerService::start(
         chain.clone(),
         relayer_key.insecure_clone(),
-        RelayerConfig {
-            pools: vec![ServedPool {
-                mint: SOL,
-                token_fee: None,
-            }],
-            margin: 10_000,
-            limits: Limits::default(),
-        },
+        RelayerConfig::sol_pool(10_000, Limits::default()),
     )
     .await?;
     let local = Arc::new(service).spawn_on_loopback().await?;

@@ -128,14 +128,7 @@ pub async fn bench(requests: usize, concurrency: usize, invalid_every: usize) ->
     let service = RelayerService::start(
         chain.clone(),
         relayer.insecure_clone(),
-        RelayerConfig {
-            pools: vec![ServedPool {
-                mint: SOL,
-                token_fee: None,
-            }],
-            margin: 10_000,
-            limits,
-        },
+        RelayerConfig::sol_pool(10_000, limits),
     )
     .await?;
     let fee = service.quote().pools[0].transfer_fee;
