@@ -509,9 +509,12 @@ impl Payment {
     }
 }
 
-/// Sample ciphertext bytes standing in for an encrypted note.
+/// Sample ciphertext bytes standing in for an encrypted note, as long as
+/// every note the wallet seals.
 pub fn ciphertext(tag: u8) -> Vec<u8> {
-    (0..89u8).map(|i| i.wrapping_mul(31) ^ tag).collect()
+    (0..zkpay_client::encryption::ENCRYPTED_NOTE_LEN as u8)
+        .map(|i| i.wrapping_mul(31) ^ tag)
+        .collect()
 }
 
 /// Builds and proves a payment spending `inputs` (real notes with their leaf
