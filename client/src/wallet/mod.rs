@@ -79,7 +79,7 @@ pub enum WalletError {
     #[error(transparent)]
     Seal(#[from] SealError),
     /// The transaction does not fit a packet.
-    #[error("the transaction is {0} bytes, over Solana's {PACKET_LIMIT}: shorten the memo")]
+    #[error("the transaction is {0} bytes, over Solana's {PACKET_LIMIT}; a priority fee's two instructions take 52 bytes: SPL-pool deposits and withdrawals fit only without one")]
     Oversized(usize),
     /// No proof could be made.
     #[error("could not prove the payment: {0}")]
