@@ -203,6 +203,11 @@ impl RpcChain {
         self
     }
 
+    /// The priority fee set, in micro-lamports per compute unit.
+    pub fn compute_unit_price(&self) -> Option<u64> {
+        self.compute_unit_price
+    }
+
     /// The RPC URL.
     pub fn url(&self) -> String {
         self.client.url()

@@ -128,6 +128,9 @@ pub enum StartError {
     /// A limit of zero.
     #[error("a rate limit must be at least 1")]
     ZeroLimit,
+    /// No handle on the chain.
+    #[error("the relayer needs at least one chain connection")]
+    NoChain,
 }
 
 /// A pool served, with its fee account and fees.
@@ -146,7 +149,8 @@ enum Seen {
 
 /// The relayer: one instance serves every request.
 pub struct RelayerService<C> {
-    chain: SharedChain<C>,
+    lanes: Vec<SharedChain<C>>,
+    next_lane: std::sync::atomic::AtomicUsize,
     keypair: Keypair,
     pools: HashMap<Pubkey, Served>,
     quote: Quote,
@@ -245,10 +249,22 @@ impl<C: Chain + 'static> RelayerService<C> {
     /// pools exist (creating them, paid by the relayer), and computes the
     /// quote.
     pub async fn start(
-        mut chain: SharedChain<C>,
+        chain: SharedChain<C>,
         keypair: Keypair,
         config: RelayerConfig,
     ) -> Result<Self, StartError> {
+        Self::start_with_lanes(vec![chain], keypair, config).await
+    }
+
+    /// [`Self::start`] with several handles on the chain (for a cluster,
+    /// each its own RPC client and thread), used in turn, so that as many
+    /// relays wait for confirmation at once. An embedded chain has one.
+    pub async fn start_with_lanes(
+        lanes: Vec<SharedChain<C>>,
+        keypair: Keypair,
+        config: RelayerConfig,
+    ) -> Result<Self, StartError> {
+        let mut chain = lanes.first().ok_or(StartError::NoChain)?.clone();
         let limit = |n: u32| NonZeroU32::new(n).ok_or(StartError::ZeroLimit);
         let nullifier_rent = chain.rent_exempt_minimum(0).await?;
         let cost = LAMPORTS_PER_SIGNATURE + 2 * nullifier_rent;
@@ -304,7 +320,8 @@ impl<C: Chain + 'static> RelayerService<C> {
         };
         let limits = config.limits;
         Ok(RelayerService {
-            chain,
+            lanes,
+            next_lane: std::sync::atomic::AtomicUsize::new(0),
             keypair,
             pools,
             quote,
@@ -405,7 +422,10 @@ impl<C: Chain + 'static> RelayerService<C> {
         // back the nullifiers of someone's good one.
         self.verify(served, relay).await?;
         let mut claim = self.claim(relay.input_nullifiers)?;
-        let mut chain = self.chain.clone();
+        let lane = self
+            .next_lane
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut chain = self.lanes[lane % self.lanes.len()].clone();
         let info = &served.info;
         let addresses = [
             info.tree,

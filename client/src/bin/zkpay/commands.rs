@@ -96,6 +96,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             spl,
             per_client,
             in_flight,
+            lanes,
         }) => {
             let AnyChain::Rpc(rpc) = chain else {
                 bail!(
@@ -111,6 +112,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             return crate::relayer::serve(
                 rpc,
+                *lanes,
                 keypair,
                 *listen,
                 *margin,

@@ -149,6 +149,9 @@ enum RelayerCommand {
         /// Relays in flight at once.
         #[arg(long, default_value_t = 64)]
         in_flight: usize,
+        /// RPC connections, each confirming one relay at a time.
+        #[arg(long, default_value_t = 8)]
+        lanes: usize,
     },
     /// Load-test a relayer on the embedded chain, on loopback: valid and
     /// invalid relays at a fixed concurrency; prints latency and throughput.

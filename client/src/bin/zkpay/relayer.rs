@@ -24,8 +24,10 @@ use zkpay_client::wallet::Wallet;
 use crate::ui::ms;
 
 /// Serves relays on `chain` until Ctrl-C, then finishes those in flight.
+#[allow(clippy::too_many_arguments)]
 pub async fn serve(
     chain: RpcChain,
+    lanes: usize,
     keypair: Keypair,
     listen: SocketAddr,
     margin: u64,
@@ -62,9 +64,14 @@ pub async fn serve(
         ..Limits::default()
     };
     let relayer = keypair.pubkey();
-    let chain = SharedChain::start(move || async move { Ok(chain) }).await?;
-    let service = RelayerService::start(
-        chain,
+    let (url, price) = (chain.url(), chain.compute_unit_price());
+    let mut connections = vec![SharedChain::start(move || async move { Ok(chain) }).await?];
+    for _ in 1..lanes.max(1) {
+        let lane = RpcChain::new(&url).with_compute_unit_price(price);
+        connections.push(SharedChain::start(move || async move { Ok(lane) }).await?);
+    }
+    let service = RelayerService::start_with_lanes(
+        connections,
         keypair,
         RelayerConfig {
             pools,
