@@ -523,3 +523,49 @@ async fn a_refused_relay_releases_the_wallets_notes() {
     );
     local.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn shutting_down_finishes_the_relays_in_flight_and_then_refuses_connections() {
+    let mut chain = SharedChain::start(EmbeddedChain::start).await.unwrap();
+    let (_, local, _) = relayer(&mut chain, SOL_UNIT, Limits::default()).await;
+    let client = RelayerClient::new(&local.url).unwrap();
+    let dir = TempDir::new().unwrap();
+    let mut alice = wallet(&mut chain, &dir, "alice").await;
+    let bob = penniless(&mut chain, &dir, "bob").await;
+    alice.deposit(&mut chain, SOL_UNIT).await.unwrap();
+    let note = alice
+        .unspent_notes()
+        .unwrap()
+        .into_iter()
+        .find(|n| n.amount > 0)
+        .unwrap();
+    let blockhash = chain.latest_blockhash().await.unwrap();
+    let relay = alice
+        .prove_relayed_payment(&client, vec![note], &bob.address(), 1_000, blockhash)
+        .await
+        .unwrap();
+    let relay = fresh(&mut chain, relay).await;
+    // Hold the chain, so that the relay waits in flight.
+    let held = chain.clone();
+    let hold = tokio::spawn(async move {
+        held.run(|_| Box::pin(tokio::time::sleep(std::time::Duration::from_millis(400))))
+            .await
+            .unwrap()
+    });
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        async move { client.relay(&relay).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    local.stop().await.unwrap();
+    hold.await.unwrap();
+    let answer = in_flight.await.unwrap();
+    assert!(
+        answer.is_ok(),
+        "the relay in flight was cut off: {answer:?}"
+    );
+    assert!(matches!(
+        client.quote().await,
+        Err(RelayerError::Transport(_))
+    ));
+}
