@@ -521,6 +521,26 @@ async fn a_refused_relay_releases_the_wallets_notes() {
         matches!(error, WalletError::InsufficientFunds { .. }),
         "{error}"
     );
+    // A quote over the most the wallet accepts: refused before proving.
+    let capped = RelayerClient::new(&local.url)
+        .unwrap()
+        .with_max_fee(Some(fee - 1));
+    let error = alice
+        .pay_with(
+            &mut chain,
+            &bob.address(),
+            1_000,
+            b"",
+            Some(Relayer::Service(&capped)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, WalletError::Relayer(RelayerError::FeeOverLimit { max, .. }) if max == fee - 1),
+        "{error}"
+    );
+    let balance = alice.balance().unwrap();
+    assert_eq!((balance.spendable, balance.pending), (SOL_UNIT, 0));
     local.stop().await.unwrap();
 }
 

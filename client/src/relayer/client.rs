@@ -30,6 +30,16 @@ pub enum RelayerError {
     /// It does not serve the pool.
     #[error("the relayer does not serve the pool of {0}")]
     PoolNotServed(Pubkey),
+    /// Its quote is over the most the wallet accepts.
+    #[error(
+        "the relayer quotes a fee of {fee} base units, over the {max} you accept; nothing was sent"
+    )]
+    FeeOverLimit {
+        /// The quoted fee.
+        fee: u64,
+        /// The most accepted.
+        max: u64,
+    },
 }
 
 /// A relayer at a URL.
@@ -37,6 +47,7 @@ pub enum RelayerError {
 pub struct RelayerClient {
     http: reqwest::Client,
     base: String,
+    max_fee: Option<u64>,
 }
 
 /// How long a relay may take, confirmation included.
@@ -52,7 +63,15 @@ impl RelayerClient {
         Ok(RelayerClient {
             http,
             base: url.trim_end_matches('/').to_string(),
+            max_fee: None,
         })
+    }
+
+    /// Refuses quotes over `max` base units of the pool's asset (None:
+    /// any fee), so a relayer cannot quote itself the wallet's funds.
+    pub fn with_max_fee(mut self, max: Option<u64>) -> Self {
+        self.max_fee = max;
+        self
     }
 
     /// Its URL.
@@ -71,7 +90,8 @@ impl RelayerClient {
         read(response).await
     }
 
-    /// Its quote for the pool of `mint`, and its public key.
+    /// Its quote for the pool of `mint`, and its public key; refused if a
+    /// fee is over the limit set with [`Self::with_max_fee`].
     pub async fn pool_quote(&self, mint: &Pubkey) -> Result<(Pubkey, PoolQuote), RelayerError> {
         let quote = self.quote().await?;
         let relayer = quote
@@ -83,6 +103,12 @@ impl RelayerClient {
             .into_iter()
             .find(|p| p.mint == mint.to_string())
             .ok_or(RelayerError::PoolNotServed(*mint))?;
+        if let Some(max) = self.max_fee {
+            let fee = pool.transfer_fee.max(pool.withdrawal_fee);
+            if fee > max {
+                return Err(RelayerError::FeeOverLimit { fee, max });
+            }
+        }
         Ok((relayer, pool))
     }
 

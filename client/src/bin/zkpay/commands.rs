@@ -170,11 +170,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             amount,
             memo,
             relayer,
+            max_fee,
         } => {
             let to = ShieldedAddress::from_str(address)?;
             let amount = parse_amount(amount, decimals)?;
             let memo = memo.as_deref().unwrap_or("").as_bytes();
-            let service = relayer.as_deref().map(RelayerClient::new).transpose()?;
+            let service = relayer_client(relayer, max_fee, wallet.pool())?;
             if service.is_none() {
                 println!(
                     "Without --relayer your public account {} signs and pays this payment: \
@@ -207,12 +208,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             amount,
             recipient,
             relayer,
+            max_fee,
         } => {
             let amount = parse_amount(amount, decimals)?;
             let recipient = Pubkey::from_str(recipient).map_err(|_| {
                 anyhow!("`{recipient}` is not a Solana address (base58 public key)")
             })?;
-            let service = relayer.as_deref().map(RelayerClient::new).transpose()?;
+            let service = relayer_client(relayer, max_fee, wallet.pool())?;
             if service.is_none() {
                 println!(
                     "Without --relayer your public account {} signs and pays this withdrawal.",
@@ -361,6 +363,31 @@ fn short(text: &str) -> String {
         format!("{}..{}", &text[..12], &text[text.len() - 6..])
     }
 }
+
+/// The relayer at `url`, refusing quotes over `max_fee` (on the SOL pool
+/// 0.01 SOL by default; an SPL pool has no default: its token's worth is
+/// unknown here).
+fn relayer_client(
+    url: &Option<String>,
+    max_fee: &Option<String>,
+    pool: &PoolInfo,
+) -> Result<Option<RelayerClient>> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let max = match max_fee {
+        Some(text) => parse_amount(text, pool.decimals)?,
+        None if !pool.is_spl() => DEFAULT_MAX_RELAYER_FEE,
+        None => bail!(
+            "say the most you accept to pay the relayer in this token with --max-fee (e.g. --max-fee 0.05)"
+        ),
+    };
+    Ok(Some(RelayerClient::new(url)?.with_max_fee(Some(max))))
+}
+
+/// The most a SOL-pool relay may cost unless `--max-fee` says otherwise:
+/// 0.01 SOL, about 5.6 times a relayer's cost today.
+const DEFAULT_MAX_RELAYER_FEE: u64 = 10_000_000;
 
 fn home(cli: &Cli) -> Result<PathBuf> {
     if let Some(home) = &cli.home {

@@ -67,6 +67,10 @@ enum Command {
         /// Without it, your payer account signs and pays, visibly.
         #[arg(long, value_name = "URL")]
         relayer: Option<String>,
+        /// The most you accept to pay the relayer, e.g. 0.005 [default on
+        /// the SOL pool: 0.01 SOL; required on SPL pools]
+        #[arg(long, requires = "relayer", value_name = "AMOUNT")]
+        max_fee: Option<String>,
     },
     /// Withdraw from the pool to a public account.
     Withdraw {
@@ -80,6 +84,10 @@ enum Command {
         /// or pays, so a payee without SOL can withdraw.
         #[arg(long, value_name = "URL")]
         relayer: Option<String>,
+        /// The most you accept to pay the relayer, e.g. 0.005 [default on
+        /// the SOL pool: 0.01 SOL; required on SPL pools]
+        #[arg(long, requires = "relayer", value_name = "AMOUNT")]
+        max_fee: Option<String>,
     },
     /// Show the spendable balance.
     Balance,
