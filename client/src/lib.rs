@@ -23,3 +23,6 @@ pub mod store;
 pub mod text;
 pub mod transact;
 pub mod wallet;
+
+#[cfg(test)]
+mod test_vectors;

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction as DbTransacti
 use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use zeroize::Zeroizing;
 use zkpay_core::field::FieldBytes;
 
@@ -234,7 +235,9 @@ pub struct SyncBatch {
 
 /// The wallet database.
 pub struct Store {
-    db: Connection,
+    /// Behind a mutex so that a wallet, and a future borrowing it, can move
+    /// between threads (a SQLite connection is `Send` but not `Sync`).
+    db: Mutex<Connection>,
 }
 
 fn to_i64(value: u64) -> i64 {
@@ -287,7 +290,7 @@ impl Store {
             params![SCHEMA_VERSION.as_bytes(), mnemonic.as_bytes()],
         )?;
         tx.commit()?;
-        Ok(Store { db })
+        Ok(Store { db: Mutex::new(db) })
     }
 
     /// Opens the wallet file at `path`.
@@ -297,11 +300,11 @@ impl Store {
         }
         let db = Connection::open(path)?;
         Self::configure(&db)?;
-        let store = Store { db };
+        let store = Store { db: Mutex::new(db) };
         let mut schema = store.meta("schema")?.unwrap_or_default();
         if schema == b"zkpay-wallet-1" {
             store
-                .db
+                .db()
                 .execute_batch(&format!("BEGIN; {MIGRATE_FROM_1} COMMIT;"))?;
             schema = SCHEMA_VERSION.as_bytes().to_vec();
         }
@@ -314,6 +317,14 @@ impl Store {
         Ok(store)
     }
 
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn db_mut(&mut self) -> &mut Connection {
+        self.db.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn configure(db: &Connection) -> Result<(), StoreError> {
         db.execute_batch(
             "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
@@ -323,7 +334,7 @@ impl Store {
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
-            .db
+            .db()
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
                 row.get(0)
             })
@@ -361,7 +372,7 @@ impl Store {
     /// Binds the wallet to `chain` at first use, or checks it is the chain
     /// the wallet is bound to ([`StoreError::WrongCluster`] if not).
     pub fn bind_cluster(&mut self, chain: &ClusterBinding) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         // Read and write in one transaction: two processes opening a new
         // wallet on different chains cannot both bind it.
         let bound: Option<Vec<u8>> = tx
@@ -397,7 +408,7 @@ impl Store {
     /// The last settlement synced for `pool`, and the number of leaves held.
     pub fn sync_position(&self, pool: &Pubkey) -> Result<(Option<Signature>, u64), StoreError> {
         let row: Option<(Option<Vec<u8>>, i64)> = self
-            .db
+            .db()
             .query_row(
                 "SELECT last_signature, leaves FROM sync WHERE pool = ?1",
                 [pool.as_ref()],
@@ -412,16 +423,16 @@ impl Store {
 
     /// All leaves of `pool`'s tree, in order.
     pub fn leaves(&self, pool: &Pubkey) -> Result<Vec<FieldBytes>, StoreError> {
-        let mut statement = self
-            .db
-            .prepare("SELECT commitment FROM leaves WHERE pool = ?1 ORDER BY leaf_index")?;
+        let db = self.db();
+        let mut statement =
+            db.prepare("SELECT commitment FROM leaves WHERE pool = ?1 ORDER BY leaf_index")?;
         let rows = statement.query_map([pool.as_ref()], |row| row.get::<_, Vec<u8>>(0))?;
         rows.map(|row| field(row?)).collect()
     }
 
     /// Records what a sync step learned, atomically.
     pub fn apply(&mut self, pool: &Pubkey, batch: &SyncBatch) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         let (_, mut leaves) = {
             let row: Option<i64> = tx
                 .query_row(
@@ -510,7 +521,7 @@ impl Store {
     /// (and changes nothing) if that transaction is not known (a wallet
     /// file of version 1): rescan instead.
     pub fn truncate_pool(&mut self, pool: &Pubkey, len: u64) -> Result<bool, StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         let resume: Option<Vec<u8>> = if len == 0 {
             None
         } else {
@@ -553,7 +564,7 @@ impl Store {
     /// Forgets `pool`'s leaves, notes, history and sync position (payments
     /// in flight stay), for a rescan from the first settlement.
     pub fn reset_pool(&mut self, pool: &Pubkey) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         for table in ["leaves", "notes", "history", "sync"] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool = ?1"),
@@ -570,7 +581,8 @@ impl Store {
         pool: &Pubkey,
         states: &[NoteState],
     ) -> Result<Vec<StoredNote>, StoreError> {
-        let mut statement = self.db.prepare(
+        let db = self.db();
+        let mut statement = db.prepare(
             "SELECT leaf_index, amount, blinding, nullifier, memo, received_in, state
              FROM notes WHERE pool = ?1 ORDER BY leaf_index",
         )?;
@@ -612,7 +624,7 @@ impl Store {
         pending: &PendingTransaction,
         spends: &[u64],
     ) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         let entry = &pending.entry;
         let bytes = bincode::serialize(&pending.transaction)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -657,7 +669,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let bytes =
             bincode::serialize(transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         tx.execute(
             "UPDATE pending SET signature = ?1, transaction_bytes = ?2 WHERE signature = ?3",
             params![signature.as_ref(), bytes, provisional.as_ref()],
@@ -681,7 +693,7 @@ impl Store {
         provisional: &Signature,
         blockhash: &Hash,
     ) -> Result<(), StoreError> {
-        self.db.execute(
+        self.db_mut().execute(
             "UPDATE pending SET blockhash = ?1 WHERE signature = ?2",
             params![blockhash.as_ref(), provisional.as_ref()],
         )?;
@@ -691,7 +703,7 @@ impl Store {
     /// Forgets a pending transaction that can no longer land, and makes the
     /// notes it would have spent spendable again, atomically.
     pub fn release_pending(&mut self, signature: &Signature) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self.db_mut().transaction()?;
         tx.execute(
             "UPDATE notes SET state = ?1, spent_in = NULL WHERE spent_in = ?2 AND state = ?3",
             params![
@@ -710,7 +722,8 @@ impl Store {
 
     /// The pending transactions of `pool`.
     pub fn pending(&self, pool: &Pubkey) -> Result<Vec<PendingTransaction>, StoreError> {
-        let mut statement = self.db.prepare(
+        let db = self.db();
+        let mut statement = db.prepare(
             "SELECT transaction_bytes, blockhash, kind, amount, fee, counterparty, memo, signature
              FROM pending WHERE pool = ?1 ORDER BY rowid",
         )?;
@@ -752,7 +765,8 @@ impl Store {
 
     /// The confirmed history of `pool`, oldest first.
     pub fn history(&self, pool: &Pubkey) -> Result<Vec<HistoryEntry>, StoreError> {
-        let mut statement = self.db.prepare(
+        let db = self.db();
+        let mut statement = db.prepare(
             "SELECT signature, kind, amount, fee, counterparty, memo FROM history WHERE pool = ?1 ORDER BY id",
         )?;
         let rows = statement.query_map([pool.as_ref()], |row| {

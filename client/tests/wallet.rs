@@ -118,6 +118,46 @@ async fn two_wallets_pay_each_other_and_withdraw() {
     );
 }
 
+/// A dApp backend keeps its wallet in a task (or an axum handler): the
+/// wallet, its store and its operations' futures are `Send`, and observers
+/// may report from any worker thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wallet_lives_pays_and_withdraws_inside_a_spawned_task() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, _) = s.wallet("bob").await;
+    let reported = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = reported.clone();
+    alice.set_observer(move |_| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    let payee = bob.address();
+    let public = Pubkey::new_unique();
+    let mut chain = s.chain;
+
+    let task = tokio::spawn(async move {
+        alice.deposit(&mut chain, SOL_UNIT).await?;
+        alice
+            .pay(&mut chain, &payee, SOL_UNIT / 4, b"from a task")
+            .await?;
+        alice.sync(&mut chain).await?;
+        alice
+            .withdraw(&mut chain, SOL_UNIT / 4, &public, None)
+            .await?;
+        Ok::<_, WalletError>((alice, chain))
+    });
+    let (alice, mut chain) = task.await.unwrap().unwrap();
+
+    assert_eq!(spendable(&alice), SOL_UNIT / 2);
+    let withdrawn = chain.accounts(&[public]).await.unwrap()[0]
+        .as_ref()
+        .map(|a| a.lamports);
+    assert_eq!(withdrawn, Some(SOL_UNIT / 4));
+    assert!(reported.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert_eq!(bob.sync(&mut chain).await.unwrap().new_notes, 1);
+    assert_eq!(spendable(&bob), SOL_UNIT / 4);
+}
+
 #[tokio::test]
 async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
     let mut s = Setup::new().await;

@@ -293,7 +293,7 @@ pub struct Wallet {
     pool: PoolInfo,
     payer: Keypair,
     tree: CommitmentTree,
-    observer: Option<Box<dyn Fn(&Progress)>>,
+    observer: Option<Box<dyn Fn(&Progress) + Send + Sync>>,
 }
 
 impl Wallet {
@@ -326,8 +326,9 @@ impl Wallet {
         })
     }
 
-    /// Reports progress of long operations to `observer`.
-    pub fn set_observer(&mut self, observer: impl Fn(&Progress) + 'static) {
+    /// Reports progress of long operations to `observer` (which may run on
+    /// any thread: the wallet can live in a tokio task).
+    pub fn set_observer(&mut self, observer: impl Fn(&Progress) + Send + Sync + 'static) {
         self.observer = Some(Box::new(observer));
     }
 

@@ -1,0 +1,227 @@
+//! Test vectors pinning the wallet's wire formats, as orchard's
+//! `test_vectors/` pin Zcash's: fixed inputs and the exact keys, address
+//! and note bytes they give. A change to any of them is a protocol change:
+//! a restored wallet would derive other keys, or could no longer read notes
+//! already on-chain. `docs/PROTOCOL.md` specifies each format. Field
+//! elements are written as 32 bytes, big-endian, in hex.
+
+use rand::{CryptoRng, RngCore};
+use zkpay_circuits::field::{from_bytes, to_bytes};
+use zkpay_circuits::Fr;
+use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
+
+use crate::address::ShieldedAddress;
+use crate::encryption::{open_incoming, open_outgoing, seal_note, ViewTag};
+use crate::keys::WalletKeys;
+
+/// A recovery phrase and what it derives.
+struct KeyVector {
+    phrase: &'static str,
+    spending_secret: &'static str,
+    owner: &'static str,
+    incoming_view_key: &'static str,
+    encryption_key: &'static str,
+    outgoing_view_key: &'static str,
+    address: &'static str,
+}
+
+/// Standard BIP39 phrases (empty passphrase).
+const KEYS: [KeyVector; 2] = [
+    KeyVector {
+        phrase: "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+        spending_secret: "26a646de01778e3495ad14a15ac054a05bf27863801ba884db2cf51c8d5a448e",
+        owner: "04202d9aa7c04311fe39e269260425f8e0d3239eddbc9fe0a91a15eb7dd8cea2",
+        incoming_view_key: "dbfa87aedd7b316f32cfd9e5615a3380dd25aa711968040f1bac785e1854a852",
+        encryption_key: "4ffbd6db67ad56ae0cb0f9c5248185a5a130da763e9b01307bbdbd48ca115e3e",
+        outgoing_view_key: "859a83470f1f9b75b628b2939cf6cc3d6e9e31af93bcfd5e21e558429c207db2",
+        address: "zkpay:b2r8n9SLZ8kc4Yxwv7Uyn8mErszLxANgBENjApNNkoH7jXT4EJmDueVCwfXspU2bZMwWtQG7Ur9S5h9jR4dpQYBP6mvjT",
+    },
+    KeyVector {
+        phrase: "legal winner thank year wave sausage worth useful legal winner thank yellow",
+        spending_secret: "176d56579f1a1e50e8d44c76e712859da51d1bf062174dd2ad2c7e86c6e6bd6c",
+        owner: "0e350a5146ace5a19f210aa16cf64a5929e094b9063e7887073fc1ec54d2279d",
+        incoming_view_key: "2fd1a47e60539528e3006d6595f3500852d7694150198e30c31d3428982a3649",
+        encryption_key: "5516b0680a68ebc6b0c6b48694421999a43331228fc9b9088d964034d8ed751d",
+        outgoing_view_key: "166c007ff37a482189e338ceedc50489ba9c44c3425dbcb9965a3ecd9144110f",
+        address: "zkpay:cMM52efkfS8fsrmQDvMyFCreE9DceodjmU3bvZki5z5PK5pKiJdkFMv26ggkgm9KzCPP7bsT3xLDEJ2C6GWDDGQzgUz2y",
+    },
+];
+
+/// A note sealed by `KEYS[sender]` to `KEYS[recipient]` with the ephemeral
+/// secret `esk`, and the bytes it gives.
+struct NoteVector {
+    sender: usize,
+    recipient: usize,
+    amount: u64,
+    mint: [u8; 32],
+    memo: &'static [u8],
+    esk: [u8; 32],
+    asset_id: &'static str,
+    blinding: &'static str,
+    commitment: &'static str,
+    leaf_index: u64,
+    nullifier: &'static str,
+    ciphertext: &'static str,
+}
+
+const NOTES: [NoteVector; 2] = [
+    NoteVector {
+        sender: 0,
+        recipient: 1,
+        amount: 250_000_000,
+        mint: NATIVE_SOL_MINT,
+        memo: b"rent for March",
+        esk: [0x11; 32],
+        asset_id: "008e66cf9be4204c5599172413012cdbee02105dc14588079469f5e8c4290b69",
+        blinding: "25f72bf6ab313e2aaba51c51cdb4cc1e995d88b8afdab22c14e36fcf009495b6",
+        commitment: "267954bd28432a6856a9236c2201595c19f2727dfc3bab06d925f58d40d77fb2",
+        leaf_index: 6,
+        nullifier: "0768eb73862b1e5a6de606bd4ecb36fd5ef082f7303843fa5f01d4ea045ef7fa",
+        ciphertext: concat!(
+            "387b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f",
+            "1378d25a5acb466790412d09419cef180a645fee0327c40893c9c679a50221a1",
+            "e2df9ecc866628b667b5ccc9fccc6b6ba58a96982ebfd61bfdccc7a431c7eb19",
+            "b090c1413994f0a63509f6d396d1e7d44b4c732907a76920c59f",
+        ),
+    },
+    NoteVector {
+        sender: 1,
+        recipient: 0,
+        amount: 1,
+        mint: [0xa7; 32],
+        memo: b"",
+        esk: [0x42; 32],
+        asset_id: "006cb3c67f7ca8777f8a2152c5277505ebe00edccb00e000f2685b0af46e9113",
+        blinding: "02001a100a5d28439ba0cb3d854ad815e50373e97243153d944be8be57d9b567",
+        commitment: "058c90bdc7d98cdcc8c4cb6e3904f965a62bc07b31df656cde12e0f15e742da5",
+        leaf_index: 1_048_575,
+        nullifier: "26b375daffd962368f3215b67b44906e86ed40c862c52de324219973bd3586c5",
+        ciphertext: concat!(
+            "c6132c442be010fbd57e72603328aa76e71fccc1503aae219327d14d9c9993f4",
+            "720bde83a5c16e8aa73057d7633d9ac8b89d09a954a319270b7e3efb90ef2482",
+            "0ad55accb46c4a8a10d3dc6913e6a9517f0e3661258611995b838b8a6ba2a8a3",
+            "c9e978b7d808d795b5a879c834e838fb69420ae7770f782ddb9c",
+        ),
+    },
+];
+
+/// An RNG that hands out the given bytes once: the ephemeral secret.
+struct EphemeralSecret([u8; 32]);
+
+impl RngCore for EphemeralSecret {
+    fn next_u32(&mut self) -> u32 {
+        unreachable!("sealing draws the ephemeral secret as 32 bytes")
+    }
+    fn next_u64(&mut self) -> u64 {
+        unreachable!("sealing draws the ephemeral secret as 32 bytes")
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        assert_eq!(dest.len(), 32, "sealing draws 32 bytes");
+        dest.copy_from_slice(&self.0);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl CryptoRng for EphemeralSecret {}
+
+fn field_hex(value: &Fr) -> String {
+    hex::encode(to_bytes(value))
+}
+
+fn keys(index: usize) -> WalletKeys {
+    WalletKeys::from_mnemonic(KEYS[index].phrase).expect("a valid phrase")
+}
+
+#[test]
+fn a_phrase_gives_the_pinned_keys_and_address() {
+    let mut mismatches = Vec::new();
+    for vector in &KEYS {
+        let keys = WalletKeys::from_mnemonic(vector.phrase).unwrap();
+        let derived = [
+            field_hex(keys.spending_key().secret()),
+            field_hex(&keys.owner()),
+            hex::encode(keys.incoming_view_key().to_bytes()),
+            hex::encode(keys.address().encryption_key().as_bytes()),
+            hex::encode(keys.outgoing_view_key().0),
+            keys.address().to_string(),
+        ];
+        let pinned = [
+            vector.spending_secret,
+            vector.owner,
+            vector.incoming_view_key,
+            vector.encryption_key,
+            vector.outgoing_view_key,
+            vector.address,
+        ];
+        if derived != pinned {
+            mismatches.push((vector.phrase, derived));
+            continue;
+        }
+        let parsed: ShieldedAddress = vector.address.parse().unwrap();
+        assert_eq!(parsed, keys.address());
+    }
+    assert!(mismatches.is_empty(), "derived: {mismatches:#?}");
+}
+
+#[test]
+fn a_fixed_ephemeral_key_gives_the_pinned_note_and_ciphertext() {
+    let mut mismatches = Vec::new();
+    for vector in &NOTES {
+        let (sender, recipient) = (keys(vector.sender), keys(vector.recipient));
+        let asset = from_bytes(&asset_id(&vector.mint)).unwrap();
+        let sealed = seal_note(
+            &recipient.address(),
+            vector.amount,
+            asset,
+            vector.memo,
+            sender.outgoing_view_key(),
+            &mut EphemeralSecret(vector.esk),
+        )
+        .unwrap();
+        let nullifier = sealed
+            .note
+            .nullifier(vector.leaf_index, recipient.spending_key());
+        let derived = [
+            field_hex(&asset),
+            field_hex(&sealed.note.blinding),
+            field_hex(&sealed.note.commitment()),
+            field_hex(&nullifier),
+            hex::encode(&sealed.ciphertext),
+        ];
+        let pinned = [
+            vector.asset_id,
+            vector.blinding,
+            vector.commitment,
+            vector.nullifier,
+            vector.ciphertext,
+        ];
+        if derived != pinned {
+            mismatches.push((vector.amount, derived));
+            continue;
+        }
+
+        // The pinned bytes open, for the recipient and for the sender.
+        let ciphertext = hex::decode(vector.ciphertext).unwrap();
+        let commitment = hex::decode(vector.commitment).unwrap().try_into().unwrap();
+        let incoming = open_incoming(
+            recipient.incoming_view_key(),
+            recipient.owner(),
+            asset,
+            &commitment,
+            &ciphertext,
+            ViewTag::Check,
+        )
+        .expect("the recipient opens the pinned note");
+        let outgoing = open_outgoing(sender.outgoing_view_key(), &commitment, &ciphertext)
+            .expect("the sender reads back the pinned note");
+        for opened in [incoming, outgoing] {
+            assert_eq!(opened.amount, vector.amount);
+            assert_eq!(opened.memo, vector.memo);
+            assert_eq!(opened.blinding, sealed.note.blinding);
+        }
+    }
+    assert!(mismatches.is_empty(), "derived: {mismatches:#?}");
+}
