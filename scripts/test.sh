@@ -18,6 +18,9 @@ scripts/sbf-build.sh
 # Everything, the SBF program loaded wherever a chain runs.
 RUST_LOG=error cargo test --workspace
 
+# The dApp example: a shop's backend hears of a private payment for its order.
+RUST_LOG=error cargo run -q -p zkpay-client --example shop
+
 # Compute units per kind of transaction, measured in the VM: `cu <kind> <units>`.
 RUST_LOG=error cargo test -q --workspace --test compute_units -- --nocapture \
     > target/compute-units.log 2>&1 || { cat target/compute-units.log; exit 1; }

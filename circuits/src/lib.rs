@@ -11,6 +11,8 @@
 //! - [`setup`], [`prover`]: deterministic development setup and proving.
 //! - [`export`]: proofs and keys for groth16-solana and snarkjs.
 
+#![deny(missing_docs)]
+
 pub mod codegen;
 pub mod export;
 pub mod field;

@@ -158,6 +158,34 @@ async fn a_wallet_lives_pays_and_withdraws_inside_a_spawned_task() {
     assert_eq!(spendable(&bob), SOL_UNIT / 4);
 }
 
+/// A shop's backend learns of each payment from the sync that stores it,
+/// with amount and memo, once.
+#[tokio::test]
+async fn a_history_listener_announces_each_received_payment_once() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut shop, _) = s.wallet("shop").await;
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = heard.clone();
+    shop.set_history_listener(move |line| log.lock().unwrap().push(line.clone()));
+
+    alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    let paid = alice
+        .pay(&mut s.chain, &shop.address(), SOL_UNIT / 5, b"order 1042")
+        .await
+        .unwrap();
+    shop.sync(&mut s.chain).await.unwrap();
+    shop.sync(&mut s.chain).await.unwrap();
+
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard[0].kind, HistoryKind::Received);
+    assert_eq!(heard[0].amount, SOL_UNIT / 5);
+    assert_eq!(heard[0].memo, b"order 1042");
+    assert_eq!(heard[0].signature, paid[0].signature);
+    assert_eq!(heard, shop.history().unwrap());
+}
+
 #[tokio::test]
 async fn three_wallets_and_a_restore_recovers_exactly_the_unspent_notes() {
     let mut s = Setup::new().await;

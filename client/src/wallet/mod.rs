@@ -294,6 +294,7 @@ pub struct Wallet {
     payer: Keypair,
     tree: CommitmentTree,
     observer: Option<Box<dyn Fn(&Progress) + Send + Sync>>,
+    history_listener: Option<Box<dyn Fn(&HistoryEntry) + Send + Sync>>,
 }
 
 impl Wallet {
@@ -323,6 +324,7 @@ impl Wallet {
             payer,
             tree,
             observer: None,
+            history_listener: None,
         })
     }
 
@@ -330,6 +332,26 @@ impl Wallet {
     /// any thread: the wallet can live in a tokio task).
     pub fn set_observer(&mut self, observer: impl Fn(&Progress) + Send + Sync + 'static) {
         self.observer = Some(Box::new(observer));
+    }
+
+    /// Calls `listener` with each line a sync adds to the history, once the
+    /// sync has stored it: payments received ([`HistoryKind::Received`],
+    /// with amount and memo: how a shop matches a payment to its order), and
+    /// this wallet's own deposits, payments and withdrawals as they settle.
+    /// Lines come in chain order, each announced once, by the sync that
+    /// stores it (a [`Wallet::rescan`], which forgets the history, announces
+    /// it again).
+    pub fn set_history_listener(
+        &mut self,
+        listener: impl Fn(&HistoryEntry) + Send + Sync + 'static,
+    ) {
+        self.history_listener = Some(Box::new(listener));
+    }
+
+    fn announce(&self, lines: &[HistoryEntry]) {
+        if let Some(listener) = &self.history_listener {
+            lines.iter().for_each(listener);
+        }
     }
 
     fn report(&self, progress: Progress) {

@@ -264,6 +264,7 @@ impl Wallet {
             self.reload_tree()?;
             return Err(error.into());
         }
+        self.announce(&batch.history);
         report.settlements += total;
         Ok(())
     }
