@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use rand::rngs::OsRng;
+use solana_sdk::native_token::LAMPORTS_PER_SOL;
 use solana_sdk::signature::{Keypair, Signer};
 use tokio::sync::mpsc;
 use zkpay_client::amount::format_amount;
@@ -22,8 +23,6 @@ use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::SOL;
 use zkpay_client::store::{HistoryEntry, HistoryKind, Store};
 use zkpay_client::wallet::Wallet;
-
-const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
 
 /// An order the shop waits to see paid.
 struct Order {
