@@ -137,6 +137,9 @@ mkdir -p "$alice" "$bob"
 new_keypair "$alice/payer.json"
 new_keypair "$bob/payer.json"
 rent0=$(rent_exempt 0)
+# NULLIFIER_STORAGE_FEE (programs/zkpay-core/src/program/nullifier_page.rs):
+# what each settlement's payer pays into the pool's reserve.
+storage_fee=240000
 
 run "airdrop 10 SOL to Alice's payer" "$alice" "$alice/payer.json" airdrop 10
 alice_payer=$(echo "$out" | sed -n 's/^Airdropped .* SOL to \([^;]*\);.*/\1/p')
@@ -160,16 +163,16 @@ alice_before=$(public_balance "$alice_payer")
 run "Alice deposits 2 SOL" "$alice" "$alice/payer.json" deposit 2
 fee=$(transaction_fee "$(signature)")
 check "Alice's shielded balance" 2 "$(shielded "$alice" "$alice/payer.json")"
-check "Alice's payer (2 SOL, fee $fee, 2 nullifier accounts)" \
-    "$((alice_before - 2 * LAMPORTS - fee - 2 * rent0))" "$(public_balance "$alice_payer")"
+check "Alice's payer (2 SOL, fee $fee, storage fee)" \
+    "$((alice_before - 2 * LAMPORTS - fee - storage_fee))" "$(public_balance "$alice_payer")"
 check "vault" "$((rent0 + 2 * LAMPORTS))" "$(public_balance "$vault")"
 
 alice_before=$(public_balance "$alice_payer")
 run "Alice pays Bob 0.75 SOL privately" "$alice" "$alice/payer.json" pay "$bob_address" 0.75 --memo rent
 fee=$(transaction_fee "$(signature)")
 check "Alice's shielded balance" 1.25 "$(shielded "$alice" "$alice/payer.json")"
-check "Alice's payer (fee $fee, 2 nullifier accounts)" \
-    "$((alice_before - fee - 2 * rent0))" "$(public_balance "$alice_payer")"
+check "Alice's payer (fee $fee, storage fee)" \
+    "$((alice_before - fee - storage_fee))" "$(public_balance "$alice_payer")"
 check "vault (a private payment moves nothing public)" "$((rent0 + 2 * LAMPORTS))" "$(public_balance "$vault")"
 
 run "Bob syncs" "$bob" "$bob/payer.json" sync
@@ -187,8 +190,8 @@ run "Bob withdraws 0.5 SOL to Alice's public account" "$bob" "$bob/payer.json" w
 fee=$(transaction_fee "$(signature)")
 check "Bob's shielded balance" 0.25 "$(shielded "$bob" "$bob/payer.json")"
 check "Alice's public account (+0.5 SOL)" "$((alice_before + LAMPORTS / 2))" "$(public_balance "$alice_payer")"
-check "Bob's payer (fee $fee, 2 nullifier accounts)" \
-    "$((bob_before - fee - 2 * rent0))" "$(public_balance "$bob_payer")"
+check "Bob's payer (fee $fee, storage fee)" \
+    "$((bob_before - fee - storage_fee))" "$(public_balance "$bob_payer")"
 check "vault" "$((rent0 + 3 * LAMPORTS / 2))" "$(public_balance "$vault")"
 
 restored="$work/alice-restored"
@@ -223,8 +226,8 @@ done
 say "relayer $relayer_key serving at $RELAYER_URL"
 sed 's/^/           /' "$work/relayer.log"
 relay_fee=$(curl -s "$RELAYER_URL/v1/quote" | jq -r '.pools[0].transfer_fee')
-check "quoted fee (signature + 2 nullifier accounts + 10,000 margin)" \
-    "$((5000 + 2 * rent0 + 10000))" "$relay_fee"
+check "quoted fee (signature + storage fee + 10,000 margin)" \
+    "$((5000 + storage_fee + 10000))" "$relay_fee"
 
 alice_before=$(public_balance "$alice_payer")
 relayer_before=$(public_balance "$relayer_key")
@@ -237,8 +240,8 @@ check "Alice's payer absent from the transaction" 0 "$(account_keys "$sig" | gre
 check "the relayer signs and pays" "$relayer_key" "$(account_keys "$sig" | head -n 1)"
 check "Alice's shielded balance (less the relayer's fee)" \
     "$(sol $((125 * LAMPORTS / 100 - LAMPORTS / 10 - relay_fee)))" "$(shielded "$alice" "$alice/payer.json")"
-check "relayer's margin (fee - transaction fee $fee - 2 nullifier accounts)" \
-    "$((relayer_before + relay_fee - fee - 2 * rent0))" "$(public_balance "$relayer_key")"
+check "relayer's margin (fee - transaction fee $fee - storage fee)" \
+    "$((relayer_before + relay_fee - fee - storage_fee))" "$(public_balance "$relayer_key")"
 
 new_keypair "$work/penniless.json"
 bob_before=$(public_balance "$bob_payer")

@@ -7,8 +7,9 @@
 # and the `zkpay` command (on the SBF program), the RPC client against a
 # real solana-test-validator and an end-to-end CLI run over RPC (when the
 # validator is installed: scripts/localnet.sh install), the Anchor IDL
-# build, and the third-party checks (circomlibjs recomputes our Poseidon
-# values; snarkjs verifies our proof).
+# build, the RPC-only library build (no default features), and the
+# third-party checks (circomlibjs recomputes our Poseidon values; snarkjs
+# verifies our proof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,19 +17,19 @@ cd "$(dirname "$0")/.."
 scripts/sbf-build.sh
 
 # Everything, the SBF program loaded wherever a chain runs.
-RUST_LOG=error cargo test --workspace
+RUST_LOG=error cargo test --release --workspace
 
 # The dApp example: a shop's backend hears of a private payment for its order.
-RUST_LOG=error cargo run -q -p zkpay-client --example shop
+RUST_LOG=error cargo run --release -q -p zkpay-client --example shop
 
 # Compute units per kind of transaction, measured in the VM: `cu <kind> <units>`.
-RUST_LOG=error cargo test -q --workspace --test compute_units -- --nocapture \
+RUST_LOG=error cargo test --release -q --workspace --test compute_units -- --nocapture \
     > target/compute-units.log 2>&1 || { cat target/compute-units.log; exit 1; }
-grep '^cu ' target/compute-units.log
+grep -E '^cu(-step)? ' target/compute-units.log
 
 # The same integration suite against the native Anchor entry (same
 # encoding, accounts, errors and events; the IDL's source).
-ZKPAY_PROGRAM=native RUST_LOG=error cargo test -q --workspace \
+ZKPAY_PROGRAM=native RUST_LOG=error cargo test --release -q --workspace \
     --test sol_pool --test spl_pool --test invariant
 
 # The `zkpay` command over RPC against a real local validator running the SBF
@@ -41,8 +42,14 @@ else
         "\`scripts/localnet.sh install\` (about 28 minutes on 2 cores)"
 fi
 
-cargo test -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
+cargo test --release -p zkpay --features idl-build __anchor_private_print_idl --quiet > /dev/null
 echo "anchor IDL: builds"
+
+# The library as an RPC-only user builds it (`default-features = false`: no
+# embedded chain, relayer service or command), without a warning.
+rpc_only=$(cargo check --release --quiet -p zkpay-client --lib --no-default-features 2>&1) \
+    && [ -z "$rpc_only" ] || { echo "$rpc_only"; exit 1; }
+echo "RPC-only library: type-checks"
 
 # The Anchor entry's on-chain code path (target_os = "solana": syscall
 # Poseidon, syscall Groth16) type-checks, as `anchor build` compiles it.

@@ -4,12 +4,12 @@
 //!   address it shares;
 //! - [`encryption`]: notes encrypted to their owners, with view tags and an
 //!   outgoing view;
-//! - [`chain`]: where the chain is, embedded (the real runtime in-process)
-//!   or a cluster over RPC;
+//! - [`chain`]: where the chain is, embedded (the real runtime in-process;
+//!   the `embedded` feature) or a cluster over RPC;
 //! - [`store`]: the wallet's notes and sync position in SQLite;
 //! - [`wallet`]: sync, deposit, pay, withdraw, balance and history;
-//! - [`relayer`]: a relayer service and the wallet's client of it, so
-//!   payments need no public account of the payer;
+//! - [`relayer`]: a relayer service (the `relayer-server` feature) and the
+//!   wallet's client of it, so payments need no public account of the payer;
 //! - [`text`]: memos and other outside text made safe to print.
 //!
 //! # Example
@@ -17,10 +17,12 @@
 //! The README's integration snippet (a unit test keeps the two the same):
 //!
 //! ```no_run
+//! # #[cfg(feature = "embedded")]
 //! # use zkpay_client::chain::embedded::EmbeddedChain;
 //! # use zkpay_client::pool::SOL;
 //! # use zkpay_client::store::Store;
 //! # use zkpay_client::wallet::Wallet;
+//! # #[cfg(feature = "embedded")]
 //! # async fn example(
 //! #     path: &std::path::Path,
 //! #     phrase: &str,
@@ -46,6 +48,7 @@ pub mod amount;
 pub mod chain;
 pub mod encryption;
 pub mod keys;
+pub mod nullifier_pages;
 pub mod pool;
 pub mod relayer;
 pub mod store;

@@ -9,7 +9,7 @@ use zkpay::instructions::InitializePoolArgs;
 use zkpay_circuits::field::from_bytes;
 use zkpay_circuits::Fr;
 use zkpay_core::asset::NATIVE_SOL_MINT;
-use zkpay_core::program::ids::{NULLIFIER_SEED, POOL_SEED, VAULT_SEED};
+use zkpay_core::program::ids::{POOL_SEED, VAULT_SEED};
 pub use zkpay_core::program::state::AssetKind;
 use zkpay_core::program::state::{PoolState, TreeState};
 
@@ -47,11 +47,6 @@ impl PoolInfo {
     /// Whether the pool holds an SPL token.
     pub fn is_spl(&self) -> bool {
         self.kind == AssetKind::SplToken
-    }
-
-    /// The PDA whose existence marks `nullifier` spent in this pool.
-    pub fn nullifier_address(&self, nullifier: &[u8; 32]) -> Pubkey {
-        Pubkey::find_program_address(&[NULLIFIER_SEED, self.pool.as_ref(), nullifier], &zkpay::ID).0
     }
 }
 
@@ -117,6 +112,7 @@ pub fn initialize_pool_instructions(
         pool,
         tree: *tree,
         vault,
+        nullifier_page: crate::nullifier_pages::page_address(&pool, 0, 0),
         mint: spl.then_some(*mint),
         token_program: spl.then_some(spl_token_interface::ID),
         system_program: SYSTEM_PROGRAM,

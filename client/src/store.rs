@@ -15,6 +15,7 @@ use solana_sdk::signature::Signature;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use zeroize::Zeroizing;
 use zkpay_core::field::FieldBytes;
+use zkpay_core::tree::{Checkpoint, WalletTree};
 
 /// Why the wallet file failed.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +80,9 @@ const EMBEDDED_CLUSTER: &[u8] = b"embedded";
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE sync (pool BLOB PRIMARY KEY, last_signature BLOB, leaves INTEGER NOT NULL);
+CREATE TABLE sync (pool BLOB PRIMARY KEY, last_signature BLOB, leaves INTEGER NOT NULL, tree BLOB);
+CREATE TABLE checkpoints (pool BLOB NOT NULL, leaves INTEGER NOT NULL, frontier BLOB NOT NULL,
+    PRIMARY KEY (pool, leaves));
 CREATE TABLE leaves (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, commitment BLOB NOT NULL,
     signature BLOB, PRIMARY KEY (pool, leaf_index));
 CREATE TABLE notes (pool BLOB NOT NULL, leaf_index INTEGER NOT NULL, amount INTEGER NOT NULL,
@@ -95,12 +98,26 @@ CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, pool BLOB NOT NULL, 
     memo BLOB NOT NULL);
 ";
 
-const SCHEMA_VERSION: &str = "zkpay-wallet-2";
+const SCHEMA_VERSION: &str = "zkpay-wallet-3";
 
 /// Version 1 lacked the settlement of each leaf (NULL for its leaves: a
 /// rollback past them rescans from the start).
 const MIGRATE_FROM_1: &str = "ALTER TABLE leaves ADD COLUMN signature BLOB;
 UPDATE meta SET value = CAST('zkpay-wallet-2' AS BLOB) WHERE key = 'schema';";
+
+/// Version 2 lacked the wallet's tree and its checkpoints (the wallet
+/// rebuilds the tree from the stored leaves once, when it opens).
+const MIGRATE_FROM_2: &str = "ALTER TABLE sync ADD COLUMN tree BLOB;
+CREATE TABLE checkpoints (pool BLOB NOT NULL, leaves INTEGER NOT NULL, frontier BLOB NOT NULL,
+    PRIMARY KEY (pool, leaves));
+UPDATE meta SET value = CAST('zkpay-wallet-3' AS BLOB) WHERE key = 'schema';";
+
+/// Checkpoints are kept for the last this many leaves (and the newest
+/// before them), and leaves from that newest one on: twice what the
+/// on-chain root history covers, so a rollback rewinds from a checkpoint
+/// and replays at most a few thousand stored leaves, and the file does
+/// not grow with the pool. A rollback past them rescans the pool.
+const CHECKPOINT_SPAN: u64 = 4 * zkpay_core::constants::ROOT_HISTORY_SIZE as u64;
 
 /// Where a note stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +248,9 @@ pub struct SyncBatch {
     /// The newest transaction read: where the next read starts (None
     /// keeps the stored one).
     pub last_signature: Option<Signature>,
+    /// The wallet's tree after the batch ([`WalletTree::to_bytes`]); its
+    /// frontier is kept as a checkpoint to rewind to.
+    pub tree: Option<WalletTree>,
 }
 
 /// The wallet database.
@@ -306,6 +326,12 @@ impl Store {
             store
                 .db()
                 .execute_batch(&format!("BEGIN; {MIGRATE_FROM_1} COMMIT;"))?;
+            schema = b"zkpay-wallet-2".to_vec();
+        }
+        if schema == b"zkpay-wallet-2" {
+            store
+                .db()
+                .execute_batch(&format!("BEGIN; {MIGRATE_FROM_2} COMMIT;"))?;
             schema = SCHEMA_VERSION.as_bytes().to_vec();
         }
         if schema != SCHEMA_VERSION.as_bytes() {
@@ -421,13 +447,70 @@ impl Store {
         }
     }
 
-    /// All leaves of `pool`'s tree, in order.
-    pub fn leaves(&self, pool: &Pubkey) -> Result<Vec<FieldBytes>, StoreError> {
+    /// The leaves of `pool`'s tree from index `from` up to (without) `to`,
+    /// in order, of those kept (the last few thousand: see
+    /// `CHECKPOINT_SPAN`).
+    pub fn leaves(&self, pool: &Pubkey, from: u64, to: u64) -> Result<Vec<FieldBytes>, StoreError> {
         let db = self.db();
-        let mut statement =
-            db.prepare("SELECT commitment FROM leaves WHERE pool = ?1 ORDER BY leaf_index")?;
-        let rows = statement.query_map([pool.as_ref()], |row| row.get::<_, Vec<u8>>(0))?;
+        let mut statement = db.prepare(
+            "SELECT commitment FROM leaves WHERE pool = ?1 AND leaf_index >= ?2 AND leaf_index < ?3
+             ORDER BY leaf_index",
+        )?;
+        let rows = statement
+            .query_map(params![pool.as_ref(), to_i64(from), to_i64(to)], |row| {
+                row.get::<_, Vec<u8>>(0)
+            })?;
         rows.map(|row| field(row?)).collect()
+    }
+
+    /// The wallet's tree of `pool` as last synced: None before the first
+    /// sync (or in a file of version 2, until the wallet rebuilt it).
+    pub fn tree(&self, pool: &Pubkey) -> Result<Option<WalletTree>, StoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .db()
+            .query_row(
+                "SELECT tree FROM sync WHERE pool = ?1",
+                [pool.as_ref()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        bytes
+            .map(|b| {
+                WalletTree::from_bytes(&b)
+                    .ok_or_else(|| StoreError::Corrupt("the wallet's tree".into()))
+            })
+            .transpose()
+    }
+
+    /// Stores `tree` as the wallet's tree of `pool` (after rebuilding it).
+    pub fn set_tree(&mut self, pool: &Pubkey, tree: &WalletTree) -> Result<(), StoreError> {
+        let tx = self.db_mut().transaction()?;
+        tx.execute(
+            "UPDATE sync SET tree = ?2 WHERE pool = ?1",
+            params![pool.as_ref(), tree.to_bytes()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest checkpoint of `pool`'s tree at `len` leaves or fewer
+    /// (the empty tree's if none is kept).
+    pub fn checkpoint(&self, pool: &Pubkey, len: u64) -> Result<Checkpoint, StoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .db()
+            .query_row(
+                "SELECT frontier FROM checkpoints WHERE pool = ?1 AND leaves <= ?2
+                 ORDER BY leaves DESC LIMIT 1",
+                params![pool.as_ref(), to_i64(len)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match bytes {
+            None => Ok(Checkpoint::empty()),
+            Some(b) => Checkpoint::from_bytes(&b)
+                .ok_or_else(|| StoreError::Corrupt("a tree checkpoint".into())),
+        }
     }
 
     /// Records what a sync step learned, atomically.
@@ -509,6 +592,36 @@ impl Store {
              ON CONFLICT (pool) DO UPDATE SET last_signature = ?2, leaves = ?3",
             params![pool.as_ref(), last, to_i64(leaves)],
         )?;
+        if let Some(tree) = &batch.tree {
+            if tree.len() != leaves {
+                return Err(StoreError::Corrupt(format!(
+                    "a tree of {} leaves for {leaves} stored leaves",
+                    tree.len()
+                )));
+            }
+            tx.execute(
+                "UPDATE sync SET tree = ?2 WHERE pool = ?1",
+                params![pool.as_ref(), tree.to_bytes()],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO checkpoints (pool, leaves, frontier) VALUES (?1, ?2, ?3)",
+                params![pool.as_ref(), to_i64(leaves), tree.checkpoint().to_bytes()],
+            )?;
+            // Keep the checkpoints of the last CHECKPOINT_SPAN leaves and
+            // the newest before them, and the leaves from that one on:
+            // what a rollback rewinds to and replays.
+            let oldest_kept =
+                "(SELECT MAX(leaves) FROM checkpoints WHERE pool = ?1 AND leaves <= ?2)";
+            for (table, column) in [("checkpoints", "leaves"), ("leaves", "leaf_index")] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE pool = ?1 AND {column} < {oldest_kept}"),
+                    params![
+                        pool.as_ref(),
+                        to_i64(leaves.saturating_sub(CHECKPOINT_SPAN))
+                    ],
+                )?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }
@@ -517,10 +630,22 @@ impl Store {
     /// there: for settlements of a block the cluster rolled back. Their
     /// leaves, the notes they created and their history lines go, the notes
     /// they spent are unspent again, and sync resumes after the transaction
-    /// that appended leaf `len - 1`. Payments in flight stay. Returns false
-    /// (and changes nothing) if that transaction is not known (a wallet
-    /// file of version 1): rescan instead.
-    pub fn truncate_pool(&mut self, pool: &Pubkey, len: u64) -> Result<bool, StoreError> {
+    /// that appended leaf `len - 1`, with `tree` (the wallet's tree rewound
+    /// to `len` leaves). Payments in flight stay. Returns false (and changes
+    /// nothing) if that transaction is not known (a wallet file of version
+    /// 1): rescan instead.
+    pub fn truncate_pool(
+        &mut self,
+        pool: &Pubkey,
+        len: u64,
+        tree: &WalletTree,
+    ) -> Result<bool, StoreError> {
+        if tree.len() != len {
+            return Err(StoreError::Corrupt(format!(
+                "a tree of {} leaves to truncate to {len}",
+                tree.len()
+            )));
+        }
         let tx = self.db_mut().transaction()?;
         let resume: Option<Vec<u8>> = if len == 0 {
             None
@@ -549,13 +674,14 @@ impl Store {
             format!("DELETE FROM history WHERE pool = ?1 AND signature IN ({undone})"),
             "DELETE FROM notes WHERE pool = ?1 AND leaf_index >= ?2".to_string(),
             "DELETE FROM leaves WHERE pool = ?1 AND leaf_index >= ?2".to_string(),
+            "DELETE FROM checkpoints WHERE pool = ?1 AND leaves > ?2".to_string(),
         ];
         for statement in &statements {
             tx.execute(statement, params![pool.as_ref(), to_i64(len)])?;
         }
         tx.execute(
-            "UPDATE sync SET last_signature = ?2, leaves = ?3 WHERE pool = ?1",
-            params![pool.as_ref(), resume, to_i64(len)],
+            "UPDATE sync SET last_signature = ?2, leaves = ?3, tree = ?4 WHERE pool = ?1",
+            params![pool.as_ref(), resume, to_i64(len), tree.to_bytes()],
         )?;
         tx.commit()?;
         Ok(true)
@@ -565,7 +691,7 @@ impl Store {
     /// in flight stay), for a rescan from the first settlement.
     pub fn reset_pool(&mut self, pool: &Pubkey) -> Result<(), StoreError> {
         let tx = self.db_mut().transaction()?;
-        for table in ["leaves", "notes", "history", "sync"] {
+        for table in ["leaves", "notes", "history", "sync", "checkpoints"] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool = ?1"),
                 [pool.as_ref()],
@@ -820,6 +946,59 @@ mod tests {
     use super::*;
 
     const PHRASE: &str = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+
+    /// The file keeps the checkpoints and leaves of the last
+    /// `CHECKPOINT_SPAN` leaves and the newest checkpoint before them, so
+    /// it does not grow with the pool, and a rewind to any kept leaf count
+    /// finds a checkpoint and every leaf after it.
+    #[test]
+    fn old_leaves_and_checkpoints_go_and_every_rewind_within_the_span_still_works() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::create(&dir.path().join("wallet.db"), PHRASE).unwrap();
+        let pool = Pubkey::new_unique();
+        let mut tree = WalletTree::new();
+        let batch_leaves = 1_000u64;
+        for batch in 0..12u64 {
+            let leaves: Vec<(FieldBytes, Signature)> = (0..batch_leaves)
+                .map(|i| {
+                    let mut leaf = [0u8; 32];
+                    leaf[24..].copy_from_slice(&(batch * batch_leaves + i + 1).to_be_bytes());
+                    (leaf, Signature::from([batch as u8 + 1; 64]))
+                })
+                .collect();
+            let marks: Vec<_> = leaves.iter().map(|(leaf, _)| (*leaf, false)).collect();
+            tree.extend(&marks).unwrap();
+            store
+                .apply(
+                    &pool,
+                    &SyncBatch {
+                        leaves,
+                        tree: Some(tree.clone()),
+                        ..SyncBatch::default()
+                    },
+                )
+                .unwrap();
+        }
+        let len = tree.len();
+        assert_eq!(store.tree(&pool).unwrap(), Some(tree));
+        let kept: i64 = store
+            .db()
+            .query_row("SELECT COUNT(*) FROM leaves", [], |r| r.get(0))
+            .unwrap();
+        // From the newest checkpoint at or before len - span: 7,000.
+        assert_eq!(kept as u64, len - 7_000);
+        for target in (len - CHECKPOINT_SPAN)..=len {
+            let checkpoint = store.checkpoint(&pool, target).unwrap();
+            assert!(
+                checkpoint.len <= target && checkpoint.len >= 7_000,
+                "{target}"
+            );
+            let stored = store.leaves(&pool, checkpoint.len, target).unwrap();
+            assert_eq!(stored.len() as u64, target - checkpoint.len);
+        }
+        // Older than that: gone (a rollback there rescans).
+        assert!(store.leaves(&pool, 0, 7_000).unwrap().is_empty());
+    }
 
     #[test]
     fn a_wallet_binds_to_the_first_chain_it_is_used_on() {

@@ -48,8 +48,8 @@ pub fn create_associated_token_account(
 /// The public accounts one `transact` touches besides the pool's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransactAccounts {
-    /// Signs and pays the transaction and the nullifier accounts; the
-    /// depositor of a deposit.
+    /// Signs and pays the transaction and the storage fee; the depositor
+    /// of a deposit.
     pub payer: Pubkey,
     /// Receives a withdrawal (SOL: any account; SPL: a token account).
     pub recipient: Pubkey,
@@ -59,10 +59,13 @@ pub struct TransactAccounts {
     pub depositor_token: Option<Pubkey>,
 }
 
-/// The `transact` instruction spending `input_nullifiers` on `pool`.
+/// The `transact` instruction spending `input_nullifiers` on `pool`, whose
+/// live nullifier pages are `pages`
+/// ([`crate::nullifier_pages::pages_for`]).
 pub fn transact_instruction(
     pool: &PoolInfo,
     accounts: &TransactAccounts,
+    pages: [Pubkey; 2],
     input_nullifiers: [[u8; 32]; 2],
     args: TransactArgs,
 ) -> Instruction {
@@ -72,8 +75,8 @@ pub fn transact_instruction(
         pool: pool.pool,
         tree: pool.tree,
         vault: pool.vault,
-        nullifier_0: pool.nullifier_address(&input_nullifiers[0]),
-        nullifier_1: pool.nullifier_address(&input_nullifiers[1]),
+        nullifier_page_0: pages[0],
+        nullifier_page_1: pages[1],
         recipient: accounts.recipient,
         relayer: accounts.relayer,
         mint: spl.then_some(pool.mint),

@@ -48,6 +48,12 @@ async fn relayer(
     (keypair, local, fee)
 }
 
+/// Lamports that leave a fee payer short of rent-exemption once it pays a
+/// transaction's 5,000-lamport fee: every transaction it pays fails.
+async fn too_poor(chain: &mut Shared) -> u64 {
+    chain.rent_exempt_minimum(0).await.unwrap() + 4_000
+}
+
 async fn lamports(chain: &mut Shared, key: &Pubkey) -> u64 {
     chain.accounts(&[*key]).await.unwrap()[0]
         .as_ref()
@@ -333,9 +339,11 @@ async fn bad_requests_are_refused_submit_nothing_and_cost_the_relayer_nothing() 
     assert!(lamports(&mut chain, &other_key.pubkey()).await >= SOL_UNIT);
     other.stop().await.unwrap();
 
-    // A request that would fail on-chain: a relayer too poor to pay the
-    // nullifier accounts' rent finds out by simulation, before sending.
-    let (poor_key, poor, _) = relayer(&mut chain, 1_000_000, Limits::default()).await;
+    // A request that would fail on-chain: a relayer too poor to pay a
+    // transaction's fee and stay rent-exempt finds out by simulation,
+    // before sending.
+    let poor_lamports = too_poor(&mut chain).await;
+    let (poor_key, poor, _) = relayer(&mut chain, poor_lamports, Limits::default()).await;
     let poor_client = RelayerClient::new(&poor.url).unwrap();
     let poor_relay = alice
         .prove_relayed_payment(
@@ -476,8 +484,10 @@ async fn a_client_over_its_rate_is_refused_and_others_are_not() {
 #[tokio::test]
 async fn a_refused_relay_releases_the_wallets_notes() {
     let mut chain = SharedChain::start(EmbeddedChain::start).await.unwrap();
-    // A relayer too poor to pay rent: its simulation refuses every relay.
-    let (_, local, fee) = relayer(&mut chain, 1_000_000, Limits::default()).await;
+    // A relayer too poor to pay a transaction's fee: its simulation
+    // refuses every relay.
+    let poor_lamports = too_poor(&mut chain).await;
+    let (_, local, fee) = relayer(&mut chain, poor_lamports, Limits::default()).await;
     let client = RelayerClient::new(&local.url).unwrap();
     let dir = TempDir::new().unwrap();
     let mut alice = wallet(&mut chain, &dir, "alice").await;

@@ -1,8 +1,9 @@
 //! Sync against what a node serves, and against a node or a cluster that
 //! misbehaves: transactions of other pools and junk naming the tree, a
-//! flood past the read budget, settlements out of order, a gap, and blocks
-//! rolled back. The chain is the embedded one, which answers as a node does
-//! (every transaction naming the tree), running the SBF program when built.
+//! flood past the read budget, settlements out of order, a gap, blocks
+//! rolled back, and a node failing in the middle of a sync. The chain is
+//! the embedded one, which answers as a node does (every transaction naming
+//! the tree), running the SBF program when built.
 //! After each attack a normal payment is still found.
 
 mod common;
@@ -36,6 +37,15 @@ struct Node {
     fork_next: bool,
     /// The forked settlement and the tree account after it.
     fork: Option<(Settlement, Account)>,
+    /// Read at most this many transactions at once, whatever the budget.
+    page: Option<usize>,
+    /// Serve this many more reads, then fail one.
+    fail_after: Option<usize>,
+    /// Each read: where it started (`after`), and where it ended (None if
+    /// it failed).
+    reads: Vec<(Option<Signature>, Option<Signature>)>,
+    /// The transactions of the settlements served.
+    served: Vec<Signature>,
 }
 
 impl Node {
@@ -46,6 +56,10 @@ impl Node {
             withhold: None,
             fork_next: false,
             fork: None,
+            page: None,
+            fail_after: None,
+            reads: Vec::new(),
+            served: Vec::new(),
         }
     }
 
@@ -158,6 +172,16 @@ impl Chain for Node {
         after: Option<&Signature>,
         budget: usize,
     ) -> Result<SettlementPage, ChainError> {
+        match self.fail_after {
+            Some(0) => {
+                self.fail_after = None;
+                self.reads.push((after.copied(), None));
+                return Err(ChainError::Transport("the node went away".into()));
+            }
+            Some(reads) => self.fail_after = Some(reads - 1),
+            None => {}
+        }
+        let budget = self.page.map_or(budget, |page| page.min(budget));
         let mut page = self.chain.settlements(tree, after, budget).await?;
         if let Some((settlement, _)) = &self.fork {
             if page.complete && after != Some(&settlement.signature) {
@@ -176,6 +200,9 @@ impl Chain for Node {
         if self.reverse {
             page.settlements.reverse();
         }
+        self.reads.push((after.copied(), page.read_to));
+        self.served
+            .extend(page.settlements.iter().map(|s| s.signature));
         Ok(page)
     }
 
@@ -478,4 +505,52 @@ async fn a_rolled_back_block_is_undone_and_synced_again() {
         (SOL_UNIT / 2 + SOL_UNIT / 10, 2)
     );
     assert_eq!(memos(&bob), [b"kept".to_vec(), b"instead".to_vec()]);
+}
+
+#[tokio::test]
+async fn an_interrupted_sync_keeps_its_pages_and_resumes_where_it_stopped() {
+    let mut node = Node::new().await;
+    let dir = TempDir::new().unwrap();
+    let mut bob = wallet(&mut node.chain, &dir, "bob").await;
+    let amounts = [SOL_UNIT / 2, SOL_UNIT / 4, SOL_UNIT / 8, SOL_UNIT / 16];
+    for amount in amounts {
+        pay(&mut node, &bob, amount, b"").await;
+    }
+
+    // Pages of two transactions; the node goes away after the first.
+    node.page = Some(2);
+    node.fail_after = Some(1);
+    let error = bob.sync(&mut node).await.unwrap_err();
+    assert!(
+        matches!(error, WalletError::Chain(ChainError::Transport(_))),
+        "{error}"
+    );
+    let [(None, Some(stopped)), (Some(next), None)] = node.reads[..] else {
+        panic!("one page, then a failed read: {:?}", node.reads);
+    };
+    assert_eq!(next, stopped, "the second read starts after the first page");
+    // What the first page settled is applied and kept.
+    let kept: Vec<u64> = bob.history().unwrap().iter().map(|l| l.amount).collect();
+    assert!(
+        !kept.is_empty() && kept.len() < amounts.len(),
+        "kept {kept:?}"
+    );
+    assert_eq!(kept, amounts[..kept.len()]);
+    assert_eq!(bob.tree_len(), 2 * kept.len() as u64);
+
+    // The next sync reads on from where the first stopped, not from the
+    // start, and finds the rest.
+    let first_sync = std::mem::take(&mut node.served);
+    node.reads.clear();
+    finds(&mut node, &mut bob, &amounts[kept.len()..]).await;
+    assert_eq!(node.reads[0].0, Some(stopped), "{:?}", node.reads);
+    assert!(
+        node.served.iter().all(|s| !first_sync.contains(s)),
+        "read again: {:?}",
+        node.served
+    );
+    assert_eq!(
+        bob.balance().unwrap().spendable,
+        amounts.iter().sum::<u64>()
+    );
 }

@@ -455,3 +455,56 @@ async fn notes_adding_up_past_64_bits_give_an_error_not_a_wrong_balance() {
         .unwrap_err();
     assert!(!error.to_string().is_empty());
 }
+
+/// Opening reads the tree the wallet stored, never the leaves: a wallet
+/// whose leaves are gone still pays (its notes' paths are in the stored
+/// tree); and a file of the previous version, which has no stored tree, is
+/// migrated and its tree rebuilt from its leaves.
+#[tokio::test]
+async fn a_reopened_wallet_pays_from_its_stored_tree_and_an_old_file_is_rebuilt() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, _) = s.wallet("bob").await;
+    alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    bob.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    alice.deposit(&mut s.chain, SOL_UNIT).await.unwrap();
+    let payer = Keypair::new();
+    s.chain.airdrop(&payer.pubkey(), SOL_UNIT).await.unwrap();
+    drop(alice);
+    let path = s.dir.path().join("alice");
+    let db = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(db.execute("DELETE FROM leaves", []).unwrap(), 6);
+    drop(db);
+    let store = Store::open(&path).unwrap();
+    let mut alice = Wallet::open(&mut s.chain, store, payer.insecure_clone(), &SOL)
+        .await
+        .unwrap();
+    assert_eq!(alice.tree_len(), 6);
+    alice
+        .pay(&mut s.chain, &bob.address(), 3 * SOL_UNIT / 2, b"")
+        .await
+        .unwrap();
+    bob.sync(&mut s.chain).await.unwrap();
+    assert_eq!(spendable(&bob), 5 * SOL_UNIT / 2);
+
+    // Bob's file as version 2 wrote it: no tree, no checkpoints.
+    drop(bob);
+    let path = s.dir.path().join("bob");
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "ALTER TABLE sync DROP COLUMN tree; DROP TABLE checkpoints;
+         UPDATE meta SET value = CAST('zkpay-wallet-2' AS BLOB) WHERE key = 'schema';",
+    )
+    .unwrap();
+    drop(db);
+    let store = Store::open(&path).unwrap();
+    let mut bob = Wallet::open(&mut s.chain, store, payer, &SOL)
+        .await
+        .unwrap();
+    assert_eq!(bob.tree_len(), 8);
+    bob.pay(&mut s.chain, &alice.address(), 2 * SOL_UNIT, b"")
+        .await
+        .unwrap();
+    alice.sync(&mut s.chain).await.unwrap();
+    assert_eq!(spendable(&alice), SOL_UNIT / 2 + 2 * SOL_UNIT);
+}

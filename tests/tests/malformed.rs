@@ -96,6 +96,18 @@ fn mutate(base: &Instruction, others: &[Pubkey], payer: &Pubkey, rng: &mut StdRn
             }
             10 => {
                 let at = rng.gen_range(1..ix.accounts.len());
+                // The runtime merges the metas of one account (both
+                // nullifier pages may be one): read-only only shows where
+                // no other meta names it writable.
+                let key = ix.accounts[at].pubkey;
+                let named_writable = ix
+                    .accounts
+                    .iter()
+                    .enumerate()
+                    .any(|(index, meta)| index != at && meta.pubkey == key && meta.is_writable);
+                if named_writable {
+                    continue;
+                }
                 ix.accounts[at].is_writable = false;
             }
             _ => {

@@ -11,6 +11,7 @@ use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_core::constants::{TREE_CAPACITY, TREE_DEPTH};
 use zkpay_core::error::ZkpayError;
 use zkpay_core::field::non_canonical_alias;
+use zkpay_core::program::nullifier_page::NULLIFIER_STORAGE_FEE;
 use zkpay_core::tree::{empty_root, MerklePath};
 use zkpay_core::zero_hashes::ZERO_HASHES;
 
@@ -37,25 +38,7 @@ async fn pending_payment(chain: &mut Chain) -> Payment {
     let alice = SpendingKey::random(&mut rng);
     let bob = SpendingKey::random(&mut rng);
     let (note, leaf) = deposited(chain, &alice, 3 * SOL, &mut rng).await;
-    let keys = chain.keys;
-    let payer = chain.payer();
-    prove_payment(
-        &chain.tree,
-        &keys,
-        [
-            (note, alice.clone(), Some(leaf)),
-            dummy_input(&alice, &keys, &mut rng),
-        ],
-        [
-            Note::new(SOL, bob.owner(), keys.asset_id(), &mut rng),
-            Note::new(2 * SOL, alice.owner(), keys.asset_id(), &mut rng),
-        ],
-        0,
-        0,
-        payer,
-        payer,
-        &mut rng,
-    )
+    transfer_payment(chain, (note, &alice, leaf), &bob, SOL, &mut rng)
 }
 
 /// A proof that Alice spends her `note` at `leaf` into a new note of hers.
@@ -114,11 +97,14 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
     let keys = chain.keys;
     let alice = SpendingKey::random(&mut rng);
     let bob = SpendingKey::random(&mut rng);
-    let nullifier_rent = chain.rent(0).await;
+    // What each settlement costs its payer besides the signature fee: the
+    // storage fee, into the pool's reserve.
+    let storage_fee = NULLIFIER_STORAGE_FEE;
     let tx_fee = chain.signature_fee(1).await;
     let vault_rent = chain.lamports(keys.vault).await;
     assert_eq!(
-        vault_rent, nullifier_rent,
+        vault_rent,
+        chain.rent(0).await,
         "the vault starts with its rent reserve only"
     );
 
@@ -129,7 +115,7 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
     assert_eq!(chain.lamports(keys.vault).await, vault_rent + 5 * SOL);
     assert_eq!(
         chain.lamports(payer).await,
-        payer_before - 5 * SOL - 2 * nullifier_rent - tx_fee
+        payer_before - 5 * SOL - storage_fee - tx_fee
     );
     assert_eq!(
         chain.tree_account().await.frontier.root(),
@@ -215,7 +201,7 @@ async fn deposit_transfer_and_withdrawals_settle_to_the_lamport() {
     assert_eq!(chain.lamports(recipient).await, SOL / 2 + 3 * SOL / 2 - fee);
     assert_eq!(
         chain.lamports(relayer.pubkey()).await,
-        relayer_before + fee - 2 * nullifier_rent - tx_fee
+        relayer_before + fee - storage_fee - tx_fee
     );
     // What is left is Alice's 3 SOL change, on top of the rent reserve.
     assert_eq!(chain.lamports(keys.vault).await, vault_rent + 3 * SOL);
@@ -388,31 +374,6 @@ async fn a_deposit_must_transfer_what_its_proof_says() {
 }
 
 #[tokio::test]
-async fn a_pre_funded_nullifier_address_does_not_block_the_spend() {
-    let mut chain = Chain::with_sol_pool().await;
-    let payment = pending_payment(&mut chain).await;
-    let keys = chain.keys;
-    // An attacker creates both nullifier addresses as system accounts, one
-    // below and one above the rent the program needs.
-    let rent = chain.rent(0).await;
-    let prefunded = [rent, 3 * rent];
-    for (nullifier, lamports) in payment.input_nullifiers.iter().zip(prefunded) {
-        chain
-            .airdrop(keys.nullifier_address(nullifier), lamports)
-            .await;
-    }
-    chain.settle(&payment).await.unwrap();
-    for (nullifier, lamports) in payment.input_nullifiers.iter().zip(prefunded) {
-        let account = chain
-            .account(keys.nullifier_address(nullifier))
-            .await
-            .unwrap();
-        assert_eq!(account.owner, zkpay::ID);
-        assert_eq!(account.lamports, lamports.max(rent));
-    }
-}
-
-#[tokio::test]
 async fn a_wrong_vault_is_rejected() {
     let mut chain = Chain::with_sol_pool().await;
     let payment = pending_payment(&mut chain).await;
@@ -468,7 +429,10 @@ async fn a_pool_is_initialised_once() {
 async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     use bytemuck::Zeroable;
     use solana_sdk::account::Account;
-    use zkpay_core::program::ids::{POOL_DISCRIMINATOR, POOL_SEED, TREE_DISCRIMINATOR, VAULT_SEED};
+    use zkpay_core::program::ids::{
+        NULLIFIER_PAGE_DISCRIMINATOR, POOL_DISCRIMINATOR, POOL_SEED, TREE_DISCRIMINATOR, VAULT_SEED,
+    };
+    use zkpay_core::program::nullifier_page::NullifierPage;
     use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
     use zkpay_core::tree::{Frontier, RootHistory};
 
@@ -534,6 +498,14 @@ async fn a_withdrawal_larger_than_the_vault_is_rejected() {
     test.add_account(
         keys.vault,
         program_account(Vec::new(), rent.minimum_balance(0) + SOL),
+    );
+    let mut page = NullifierPage::zeroed();
+    page.init(&keys.pool.to_bytes(), 0, 0);
+    let mut page_data = NULLIFIER_PAGE_DISCRIMINATOR.to_vec();
+    page_data.extend_from_slice(bytemuck::bytes_of(&page));
+    test.add_account(
+        keys.root_page(),
+        program_account(page_data, rent.minimum_balance(NullifierPage::SPACE)),
     );
     let mut chain = Chain::resume(test, keys, &leaves).await;
 

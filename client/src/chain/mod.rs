@@ -1,6 +1,8 @@
-//! Where the chain is: the real Solana runtime in-process ([`embedded`]) or
-//! a cluster over JSON-RPC ([`rpc`]). The wallet is generic over [`Chain`].
+//! Where the chain is: the real Solana runtime in-process (`embedded`, with
+//! the `embedded` feature, on by default) or a cluster over JSON-RPC
+//! ([`rpc`]). The wallet is generic over [`Chain`].
 
+#[cfg(feature = "embedded")]
 pub mod embedded;
 mod events;
 pub mod rpc;

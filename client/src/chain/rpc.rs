@@ -6,15 +6,26 @@
 //! sent and sent again until confirmed or until their blockhash expires
 //! ([`ChainError::Expired`]). Settlements are read from the tree account's
 //! transactions, including `transact` called by another program and
-//! accounts loaded from address lookup tables.
+//! accounts loaded from address lookup tables. Every request is made again
+//! after a growing, jittered pause while the node rate-limits it (429) or
+//! fails for now (5xx, a broken connection): see [`Backoff`].
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use solana_client::client_error::reqwest::{self, header::RETRY_AFTER, StatusCode};
+use solana_client::client_error::{ClientError, ClientErrorKind, Result as ClientResult};
 use solana_client::nonblocking::rpc_client::RpcClient;
-use solana_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+use solana_client::rpc_client::{GetConfirmedSignaturesForAddress2Config, RpcClientConfig};
 use solana_client::rpc_config::{
     RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
+use solana_client::rpc_custom_error::JSON_RPC_SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE;
+use solana_client::rpc_request::{RpcError, RpcRequest, RpcResponseErrorData};
+use solana_client::rpc_sender::{RpcSender, RpcTransportStats};
 use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
@@ -37,6 +48,283 @@ const SIGNATURE_PAGE: usize = 1_000;
 
 /// `getTransaction` requests a settlement read keeps in flight at once.
 const FETCH_CONCURRENCY: usize = 8;
+
+/// Attempts of one JSON-RPC request, the first included, while the node
+/// turns it away for now (HTTP 429 Too Many Requests, or a 5xx status) or
+/// its connection breaks or times out; see [`Backoff`]. With the pauses
+/// below, a request gives up after about 12 to 24 s of pauses.
+pub const RETRY_ATTEMPTS: u32 = 8;
+
+/// The pause before the first retry; each next pause doubles, up to
+/// [`MAX_RETRY_PAUSE`], and a random part of up to half of it is taken off
+/// (jitter: requests turned away together come back apart).
+pub const FIRST_RETRY_PAUSE: Duration = Duration::from_millis(250);
+
+/// The longest pause between attempts. A node asking (`Retry-After`, in
+/// seconds) for a longer one is not asked again: the request fails at once.
+pub const MAX_RETRY_PAUSE: Duration = Duration::from_secs(8);
+
+/// How long one HTTP exchange may take (solana-client's default).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How JSON-RPC requests are retried: [`RETRY_ATTEMPTS`],
+/// [`FIRST_RETRY_PAUSE`] and [`MAX_RETRY_PAUSE`] by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Attempts of one request, the first included (1: never retried).
+    pub attempts: u32,
+    /// The pause before the first retry, doubling for each next one.
+    pub first_pause: Duration,
+    /// The longest pause, and the longest `Retry-After` waited for.
+    pub max_pause: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            attempts: RETRY_ATTEMPTS,
+            first_pause: FIRST_RETRY_PAUSE,
+            max_pause: MAX_RETRY_PAUSE,
+        }
+    }
+}
+
+impl Backoff {
+    /// The pause after the failed attempt `attempt` (1 for the first):
+    /// `first_pause * 2^(attempt - 1)`, at most `max_pause`, less a random
+    /// part of up to half.
+    fn pause(&self, attempt: u32) -> Duration {
+        let full = self
+            .first_pause
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+            .min(self.max_pause);
+        full.mul_f64(1.0 - rand::random::<f64>() / 2.0)
+    }
+}
+
+/// What one HTTP exchange with the node gave.
+enum Exchange {
+    /// An answer to pass on: a result, or an error that would recur.
+    Final(ClientResult<serde_json::Value>),
+    /// A refusal for now or a broken connection, with the pause the node
+    /// asked for (`Retry-After`), if it did.
+    Transient(ClientError, Option<Duration>),
+}
+
+/// solana-client's HTTP transport, retrying: a request that the node turns
+/// away for now or whose connection breaks is made again after a pause
+/// ([`Backoff`]). Every request zkpay makes may be repeated: reads, and
+/// sends of a signed transaction, which lands at most once. (solana-client's
+/// own transport retries 429 five times every 500 ms, without jitter, and
+/// keeps `Retry-After` to itself.)
+struct RetryingSender {
+    http: reqwest::Client,
+    url: String,
+    backoff: Backoff,
+    next_id: AtomicU64,
+    stats: Mutex<RpcTransportStats>,
+}
+
+impl RetryingSender {
+    fn new(url: String, backoff: Backoff) -> Self {
+        RetryingSender {
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .pool_idle_timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("an HTTP client with a timeout builds"),
+            url,
+            backoff,
+            next_id: AtomicU64::new(0),
+            stats: Mutex::new(RpcTransportStats::default()),
+        }
+    }
+
+    /// Makes `request` until it gets a final answer or its attempts run out.
+    async fn request(
+        &self,
+        request: RpcRequest,
+        params: serde_json::Value,
+    ) -> ClientResult<serde_json::Value> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = request.build_request_json(id, params).to_string();
+        let started = Instant::now();
+        let mut paused = Duration::ZERO;
+        let mut attempt = 1;
+        let answer = loop {
+            let (error, asked) = match self.exchange(&body).await {
+                Exchange::Final(answer) => break answer,
+                Exchange::Transient(error, asked) => (error, asked),
+            };
+            if let Some(asked) = asked.filter(|asked| *asked > self.backoff.max_pause) {
+                break Err(ClientErrorKind::Custom(format!(
+                    "{request}: {error}; the node asks to wait {} s (Retry-After), over the {} s this client waits",
+                    asked.as_secs(),
+                    self.backoff.max_pause.as_secs_f64(),
+                ))
+                .into());
+            }
+            if attempt >= self.backoff.attempts {
+                break Err(ClientErrorKind::Custom(format!(
+                    "{request}: {error} (gave up after {attempt} attempts over {:.1} s)",
+                    started.elapsed().as_secs_f64(),
+                ))
+                .into());
+            }
+            let pause = self.backoff.pause(attempt).max(asked.unwrap_or_default());
+            tokio::time::sleep(pause).await;
+            paused += pause;
+            attempt += 1;
+        };
+        let mut stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        stats.request_count += 1;
+        stats.elapsed_time += started.elapsed();
+        stats.rate_limited_time += paused;
+        answer
+    }
+
+    /// Posts `body` once.
+    async fn exchange(&self, body: &str) -> Exchange {
+        let sent = self
+            .http
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return transport_failure(error),
+        };
+        let status = response.status();
+        if let Err(error) = response.error_for_status_ref() {
+            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+                return Exchange::Transient(error.into(), retry_after(response.headers()));
+            }
+            return Exchange::Final(Err(error.into()));
+        }
+        match response.bytes().await {
+            Ok(body) => Exchange::Final(json_rpc_result(&body)),
+            Err(error) => transport_failure(error),
+        }
+    }
+}
+
+/// A failed exchange: transient if it timed out or the connection broke
+/// during it; final if no connection was made (nothing listens there, or
+/// the name does not resolve), which asking again would not change soon.
+fn transport_failure(error: reqwest::Error) -> Exchange {
+    let broke = || {
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            if cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::ConnectionReset
+                        | std::io::ErrorKind::ConnectionAborted
+                        | std::io::ErrorKind::BrokenPipe
+                        | std::io::ErrorKind::UnexpectedEof
+                )
+            }) {
+                return true;
+            }
+            source = cause.source();
+        }
+        (error.is_request() || error.is_body()) && !error.is_connect()
+    };
+    if error.is_timeout() || broke() {
+        Exchange::Transient(error.into(), None)
+    } else {
+        Exchange::Final(Err(error.into()))
+    }
+}
+
+/// The pause a `Retry-After` header asks for, in its delay-seconds form
+/// (its HTTP-date form is not read: the backoff's own pause applies).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// The result of a JSON-RPC answer, or its error object as solana-client
+/// reads it (a preflight failure keeps its simulation, which tells a
+/// rejected transaction apart).
+fn json_rpc_result(body: &[u8]) -> ClientResult<serde_json::Value> {
+    #[derive(serde::Deserialize)]
+    struct ErrorObject {
+        code: i64,
+        message: String,
+        #[serde(default)]
+        data: serde_json::Value,
+    }
+    let serde_json::Value::Object(mut answer) = serde_json::from_slice(body)? else {
+        return Err(RpcError::ParseError("a JSON-RPC answer object".into()).into());
+    };
+    if let Some(error) = answer.remove("error").filter(serde_json::Value::is_object) {
+        let ErrorObject {
+            code,
+            message,
+            data,
+        } = serde_json::from_value(error)?;
+        let data = match code {
+            JSON_RPC_SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE => {
+                serde_json::from_value(data).map_or(
+                    RpcResponseErrorData::Empty,
+                    RpcResponseErrorData::SendTransactionPreflightFailure,
+                )
+            }
+            _ => RpcResponseErrorData::Empty,
+        };
+        return Err(RpcError::RpcResponseError {
+            code,
+            message,
+            data,
+        }
+        .into());
+    }
+    Ok(answer.remove("result").unwrap_or_default())
+}
+
+// `RpcSender` is an `async_trait`: this is the signature it expands to.
+impl RpcSender for RetryingSender {
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
+        request: RpcRequest,
+        params: serde_json::Value,
+    ) -> Pin<Box<dyn Future<Output = ClientResult<serde_json::Value>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(self.request(request, params))
+    }
+
+    fn get_transport_stats(&self) -> RpcTransportStats {
+        self.stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+/// A client of the node at `url`, at `confirmed` commitment, retrying as
+/// `backoff` says.
+fn client(url: String, backoff: Backoff) -> RpcClient {
+    RpcClient::new_sender(
+        RetryingSender::new(url, backoff),
+        RpcClientConfig::with_commitment(CommitmentConfig::confirmed()),
+    )
+}
 
 /// One transaction naming a tree, as a node lists it.
 struct Listed {
@@ -179,7 +467,9 @@ pub fn compute_unit_limit(units: u64) -> u32 {
     u32::try_from(limit).map_or(MAX_COMPUTE_UNIT_LIMIT, |l| l.min(MAX_COMPUTE_UNIT_LIMIT))
 }
 
-/// A cluster reached over RPC, at `confirmed` commitment.
+/// A cluster reached over RPC, at `confirmed` commitment. Every request is
+/// retried with backoff while the node turns it away for now (rate limits,
+/// 5xx) or its connection breaks: see [`Backoff`].
 pub struct RpcChain {
     client: RpcClient,
     compute_unit_price: Option<u64>,
@@ -190,10 +480,16 @@ impl RpcChain {
     /// The cluster at `url` (a URL or a moniker, see [`cluster_url`]).
     pub fn new(url: &str) -> Self {
         RpcChain {
-            client: RpcClient::new_with_commitment(cluster_url(url), CommitmentConfig::confirmed()),
+            client: client(cluster_url(url), Backoff::default()),
             compute_unit_price: None,
             genesis_hash: None,
         }
+    }
+
+    /// Retries requests as `backoff` says instead of by default.
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.client = client(self.client.url(), backoff);
+        self
     }
 
     /// Pays a priority fee of `micro_lamports` per compute unit on every
@@ -377,10 +673,14 @@ impl RpcChain {
     }
 }
 
-fn rpc(error: solana_client::client_error::ClientError) -> ChainError {
-    match error.get_transaction_error() {
-        Some(e) => ChainError::Rejected(e),
-        None => ChainError::Transport(error.to_string()),
+fn rpc(error: ClientError) -> ChainError {
+    if let Some(rejected) = error.get_transaction_error() {
+        return ChainError::Rejected(rejected);
+    }
+    match error.kind() {
+        // Written by `RetryingSender`, whole.
+        ClientErrorKind::Custom(message) => ChainError::Transport(message.clone()),
+        _ => ChainError::Transport(error.to_string()),
     }
 }
 

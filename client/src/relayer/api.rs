@@ -41,7 +41,8 @@ pub struct PoolQuote {
     /// Least fee of a withdrawal.
     pub withdrawal_fee: u64,
     /// What the relayer spends per transaction, in lamports: the signature
-    /// fee plus the rent of the two nullifier accounts.
+    /// fee plus the pool's storage fee (page splits it pays are refunded
+    /// from the pool's reserve).
     pub cost_lamports: u64,
     /// The relayer's margin over its cost (SOL pools), in base units.
     pub margin: u64,

@@ -37,6 +37,8 @@ use super::api::{
 };
 use crate::chain::shared::SharedChain;
 use crate::chain::{Chain, ChainError};
+use crate::nullifier_pages::{live_page, split};
+use zkpay_core::program::nullifier_page::NULLIFIER_STORAGE_FEE;
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::transact::{
     associated_token_address, create_associated_token_account, transact_instruction,
@@ -266,8 +268,7 @@ impl<C: Chain + 'static> RelayerService<C> {
     ) -> Result<Self, StartError> {
         let mut chain = lanes.first().ok_or(StartError::NoChain)?.clone();
         let limit = |n: u32| NonZeroU32::new(n).ok_or(StartError::ZeroLimit);
-        let nullifier_rent = chain.rent_exempt_minimum(0).await?;
-        let cost = LAMPORTS_PER_SIGNATURE + 2 * nullifier_rent;
+        let cost = LAMPORTS_PER_SIGNATURE + NULLIFIER_STORAGE_FEE;
         let relayer = keypair.pubkey();
         let mut pools = HashMap::new();
         for served in &config.pools {
@@ -427,12 +428,7 @@ impl<C: Chain + 'static> RelayerService<C> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut chain = self.lanes[lane % self.lanes.len()].clone();
         let info = &served.info;
-        let addresses = [
-            info.tree,
-            info.nullifier_address(&relay.input_nullifiers[0]),
-            info.nullifier_address(&relay.input_nullifiers[1]),
-        ];
-        let accounts = chain.accounts(&addresses).await.map_err(unavailable)?;
+        let accounts = chain.accounts(&[info.tree]).await.map_err(unavailable)?;
         let tree = accounts[0]
             .as_ref()
             .and_then(|a| TreeState::read(&a.data))
@@ -443,11 +439,23 @@ impl<C: Chain + 'static> RelayerService<C> {
                 "the root is not among the pool's recent roots: sync and prove again",
             ));
         }
-        if accounts[1..]
-            .iter()
-            .any(|a| a.as_ref().is_some_and(|a| a.owner == zkpay::ID))
-        {
-            return Err(Refusal::new(Spent, "a note this spends is already spent"));
+        let mut pages = [Pubkey::default(); 2];
+        for (page, nullifier) in pages.iter_mut().zip(&relay.input_nullifiers) {
+            let live = live_page(&mut chain, info, nullifier)
+                .await
+                .map_err(|error| Refusal::new(Unavailable, error.to_string()))?;
+            if live.spent {
+                return Err(Refusal::new(Spent, "a note this spends is already spent"));
+            }
+            // A full page is split by the relayer, refunded from the
+            // pool's reserve.
+            *page = match live.full {
+                true => split(&mut chain, info, &self.keypair, nullifier)
+                    .await
+                    .map_err(|error| Refusal::new(Unavailable, error.to_string()))?
+                    .address,
+                false => live.address,
+            };
         }
         if !chain
             .is_blockhash_valid(&relay.blockhash)
@@ -456,7 +464,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         {
             return Err(stale_blockhash());
         }
-        let transaction = self.sign(&mut chain, served, relay).await?;
+        let transaction = self.sign(&mut chain, served, relay, pages).await?;
         let signature = transaction.signatures[0];
         match chain.simulate(&transaction).await {
             Ok(()) => {}
@@ -546,6 +554,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         chain: &mut SharedChain<C>,
         served: &Served,
         relay: &Relay,
+        pages: [Pubkey; 2],
     ) -> Result<Transaction, Refusal> {
         let payer = self.keypair.pubkey();
         let accounts = TransactAccounts {
@@ -557,6 +566,7 @@ impl<C: Chain + 'static> RelayerService<C> {
         let instruction = transact_instruction(
             &served.info,
             &accounts,
+            pages,
             relay.input_nullifiers,
             TransactArgs {
                 proof: relay.proof,

@@ -2,14 +2,17 @@
 //! use: sync, deposit, pay, withdraw, balance and history. Generic over
 //! where the chain is ([`Chain`]).
 
+mod external;
 mod select;
 mod sync;
+mod tree;
 
 use std::time::{Duration, Instant};
 
 use rand::rngs::OsRng;
 use rand::Rng;
 use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
@@ -20,8 +23,9 @@ use zkpay_circuits::prover::{ProveError, TransferProver};
 use zkpay_circuits::transfer::{InputNote, TransferWitness};
 use zkpay_core::ext_data::ExtData;
 use zkpay_core::field::public_amount;
-use zkpay_core::tree::CommitmentTree;
+use zkpay_core::tree::WalletTree;
 
+pub use self::external::UnsignedTransfer;
 pub use self::select::{merges_needed, select, Selection};
 pub use self::sync::SyncReport;
 use crate::address::ShieldedAddress;
@@ -29,6 +33,7 @@ use crate::amount::format_amount;
 use crate::chain::{Chain, ChainError};
 use crate::encryption::{seal_note, MemoTooLong, SealError, SealedNote};
 use crate::keys::{MnemonicError, WalletKeys};
+use crate::nullifier_pages::{pages_for, PageLookupError};
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::relayer::api::{decode_transaction, RefusalCode, Relay};
 use crate::relayer::{RelayerClient, RelayerError};
@@ -58,6 +63,9 @@ pub enum WalletError {
     /// The pool.
     #[error(transparent)]
     Pool(#[from] PoolError),
+    /// The nullifier pages of a transfer.
+    #[error(transparent)]
+    Pages(#[from] PageLookupError),
     /// The stored mnemonic.
     #[error(transparent)]
     Mnemonic(#[from] MnemonicError),
@@ -119,6 +127,18 @@ pub enum WalletError {
     /// The relayer did not relay.
     #[error(transparent)]
     Relayer(#[from] RelayerError),
+    /// An outside signer's payment that needs merges first.
+    #[error("no two notes cover this payment: {merges} merge transaction(s) must settle first; pay once with the wallet's own payer or a relayer (`zkpay pay`), which merges, then prepare it again")]
+    MergeFirst {
+        /// Merge transactions needed.
+        merges: usize,
+    },
+    /// A signed transaction the wallet did not prepare, or no longer holds.
+    #[error("this transaction is not one the wallet prepared and holds: its message was changed, or it expired and was released; prepare it again")]
+    NotPrepared,
+    /// A prepared transaction whose signatures do not verify.
+    #[error("the transaction's signatures do not verify: sign the prepared message as given, with every key it names as signer")]
+    BadSignature,
     /// The node's history lacks a settlement the chain holds: the wallet
     /// kept what came before it and reads from there on the next sync.
     #[error("the RPC node serves no settlement appending leaf {missing}, though the chain holds it; the wallet kept everything before it: sync again later, or use another RPC node")]
@@ -265,12 +285,15 @@ enum Route<'a> {
         fee_account: Pubkey,
         fee: u64,
     },
+    /// Handed back unsigned, to be signed and paid by this account outside
+    /// the process (see [`Wallet::prepare_payment`]).
+    External(Pubkey),
 }
 
 impl Route<'_> {
     fn fee(&self) -> u64 {
         match self {
-            Route::Own => 0,
+            Route::Own | Route::External(_) => 0,
             Route::Keypair(_, fee) | Route::Service { fee, .. } => *fee,
         }
     }
@@ -292,7 +315,7 @@ pub struct Wallet {
     store: Store,
     pool: PoolInfo,
     payer: Keypair,
-    tree: CommitmentTree,
+    tree: WalletTree,
     observer: Option<Box<dyn Fn(&Progress) + Send + Sync>>,
     history_listener: Option<Box<dyn Fn(&HistoryEntry) + Send + Sync>>,
 }
@@ -314,9 +337,7 @@ impl Wallet {
         })?;
         let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
         let pool = load_pool(chain, mint).await?;
-        let mut tree = CommitmentTree::new();
-        tree.extend(&store.leaves(&pool.pool)?)
-            .map_err(|e| WalletError::TreeMismatch(format!("stored leaves: {e:?}")))?;
+        let tree = tree::load(&mut store, &pool.pool)?;
         Ok(Wallet {
             keys,
             store,
@@ -427,19 +448,24 @@ impl Wallet {
         chain: &mut C,
         amount: u64,
     ) -> Result<Receipt, WalletError> {
+        let transfer = self.deposit_transfer(amount, self.payer.pubkey())?;
+        self.sync(chain).await?;
+        self.settle(chain, transfer, Route::Own, (1, 1)).await
+    }
+
+    /// A deposit of `amount` from `depositor` into a note of this wallet.
+    fn deposit_transfer(&self, amount: u64, depositor: Pubkey) -> Result<Transfer, WalletError> {
         let ext_amount =
             i64::try_from(amount).map_err(|_| WalletError::TooLarge(self.format(amount)))?;
-        self.sync(chain).await?;
         let me = self.address();
-        let transfer = Transfer {
+        Ok(Transfer {
             inputs: Vec::new(),
             outputs: [(me, amount, Vec::new()), (me, 0, Vec::new())],
             ext_amount,
             fee: 0,
-            recipient: self.payer.pubkey(),
+            recipient: depositor,
             entry: (HistoryKind::Deposit, amount, None, Vec::new()),
-        };
-        self.settle(chain, transfer, Route::Own, (1, 1)).await
+        })
     }
 
     /// Pays `amount` to `to` privately, with an optional memo, signed and
@@ -504,6 +530,7 @@ impl Wallet {
             Route::Own => self.payer.pubkey(),
             Route::Keypair(keypair, _) => keypair.pubkey(),
             Route::Service { relayer, .. } => relayer,
+            Route::External(signer) => signer,
         }
     }
 
@@ -667,8 +694,9 @@ impl Wallet {
         }
     }
 
-    /// One attempt of [`Self::settle`]: prove, then submit the signed
-    /// transaction or hand the proof to the relayer service.
+    /// One attempt of [`Self::settle`]: plan the accounts, prove, then
+    /// submit the signed transaction or hand the proof to the relayer
+    /// service.
     async fn settle_once<C: Chain>(
         &mut self,
         chain: &mut C,
@@ -676,14 +704,69 @@ impl Wallet {
         route: Route<'_>,
         progress: (usize, usize),
     ) -> Result<Receipt, WalletError> {
+        let accounts = self.plan(chain, transfer, route).await?;
+        let proven = self.prove(transfer, &accounts, progress)?;
+        // A full page is split by whoever pays this transfer (refunded from
+        // the pool's reserve); a relayer service splits its own.
+        let splitter = match route {
+            Route::Keypair(keypair, _) => Some(keypair),
+            Route::Own => Some(&self.payer),
+            Route::Service { .. } | Route::External(_) => None,
+        };
+        // A relayed transfer names no pages: the relayer looks them up (and
+        // splits) itself, so the wallet's node never sees the lookup of a
+        // settlement it does not send.
+        let pages = match route {
+            Route::Service { .. } => [Pubkey::default(); 2],
+            _ => pages_for(chain, &self.pool, splitter, &proven.args_nullifiers).await?,
+        };
+        let instruction = transact_instruction(
+            &self.pool,
+            &accounts,
+            pages,
+            proven.args_nullifiers,
+            proven.args.clone(),
+        );
+        let fee_payer: &Keypair = match route {
+            Route::Keypair(keypair, _) => keypair,
+            Route::Own => &self.payer,
+            Route::Service { client, .. } => {
+                return self
+                    .relay(
+                        chain,
+                        client,
+                        transfer,
+                        &accounts,
+                        instruction,
+                        proven,
+                        progress,
+                    )
+                    .await
+            }
+            Route::External(signer) => {
+                unreachable!("{signer}'s transfers are prepared, not settled")
+            }
+        };
+        let fee_payer = fee_payer.insecure_clone();
+        self.submit(chain, transfer, &fee_payer, instruction, proven, progress)
+            .await
+    }
+
+    /// The accounts of `transfer` on `route`. A relayer of an SPL pool
+    /// takes its fee in its token account of the mint (a service names it
+    /// in its quote; a keypair's is created first, in a transaction of its
+    /// own, if missing); a deposit to an SPL pool comes from the
+    /// submitter's token account.
+    async fn plan<C: Chain>(
+        &self,
+        chain: &mut C,
+        transfer: &Transfer,
+        route: Route<'_>,
+    ) -> Result<TransactAccounts, WalletError> {
         let spl = self.pool.is_spl();
         let submitter = self.submitter(route);
-        // A relayer of an SPL pool takes its fee in its token account of
-        // the mint (a service names it in its quote; a keypair's is created
-        // first if missing).
-        let mut setup = Vec::with_capacity(1);
         let fee_account = match route {
-            Route::Own => submitter,
+            Route::Own | Route::External(_) => submitter,
             Route::Service { fee_account, .. } => fee_account,
             Route::Keypair(..) if !spl => submitter,
             Route::Keypair(keypair, _) => {
@@ -711,46 +794,27 @@ impl Wallet {
                 account
             }
         };
-        let accounts = TransactAccounts {
+        Ok(TransactAccounts {
             payer: submitter,
             recipient: transfer.recipient,
             relayer: fee_account,
             depositor_token: (spl && transfer.ext_amount > 0)
-                .then(|| associated_token_address(&self.payer.pubkey(), &self.pool.mint)),
-        };
-        let proven = self.prove(transfer, &accounts, progress)?;
-        let instruction = transact_instruction(
-            &self.pool,
-            &accounts,
-            proven.args_nullifiers,
-            proven.args.clone(),
-        );
-        if let Route::Service { client, .. } = route {
-            return self
-                .relay(
-                    chain,
-                    client,
-                    transfer,
-                    &accounts,
-                    instruction,
-                    proven,
-                    progress,
-                )
-                .await;
-        }
-        let fee_payer: &Keypair = match route {
-            Route::Keypair(keypair, _) => keypair,
-            _ => &self.payer,
-        };
-        setup.push(instruction);
-        let mut instructions = chain
-            .compute_budget(&fee_payer.pubkey(), &setup)
-            .await
-            .map_err(|error| match error {
-                ChainError::Rejected(error) => WalletError::Rejected(error),
-                other => other.into(),
-            })?;
-        instructions.extend(setup);
+                .then(|| associated_token_address(&submitter, &self.pool.mint)),
+        })
+    }
+
+    /// Signs `instruction` with `fee_payer`, records it as pending, sends
+    /// it and syncs.
+    async fn submit<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        transfer: &Transfer,
+        fee_payer: &Keypair,
+        instruction: Instruction,
+        proven: Proven,
+        progress: (usize, usize),
+    ) -> Result<Receipt, WalletError> {
+        let instructions = budgeted(chain, &fee_payer.pubkey(), instruction).await?;
         let blockhash = chain.latest_blockhash().await?;
         let transaction = Transaction::new_signed_with_payer(
             &instructions,
@@ -758,10 +822,7 @@ impl Wallet {
             &[fee_payer],
             blockhash,
         );
-        let size = bincode::serialized_size(&transaction).map_or(usize::MAX, |s| s as usize);
-        if size > PACKET_LIMIT {
-            return Err(WalletError::Oversized(size));
-        }
+        let size = fits_a_packet(&transaction)?;
         let signature = transaction.signatures[0];
         self.begin_pending(transfer, transaction.clone(), blockhash, signature)?;
         self.report(Progress::Submitting {
@@ -769,7 +830,20 @@ impl Wallet {
             steps: progress.1,
         });
         let sent = Instant::now();
-        match chain.submit(&transaction).await {
+        self.send_pending(chain, &transaction).await?;
+        Ok(self.receipt(transfer, signature, proven.prove_time, sent, size))
+    }
+
+    /// Sends `transaction`, signed and recorded as pending, and syncs. A
+    /// rejected or expired one is released; one of unknown fate stays
+    /// pending for the next sync to settle or release.
+    async fn send_pending<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        transaction: &Transaction,
+    ) -> Result<(), WalletError> {
+        let signature = transaction.signatures[0];
+        match chain.submit(transaction).await {
             Ok(()) => {}
             Err(ChainError::Rejected(error)) => {
                 self.store.release_pending(&signature)?;
@@ -787,17 +861,43 @@ impl Wallet {
             }
         }
         self.sync(chain).await?;
-        Ok(self.receipt(transfer, signature, proven.prove_time, sent, size))
+        Ok(())
     }
 
-    /// Seals the outputs (in random order, so the payee's note is not
-    /// always the first) and proves `transfer` for `accounts`.
+    /// Makes the witness of `transfer` for `accounts` and proves it.
     fn prove(
         &self,
         transfer: &Transfer,
         accounts: &TransactAccounts,
         (step, steps): (usize, usize),
     ) -> Result<Proven, WalletError> {
+        let (witness, encrypted_outputs) = self.witness(transfer, accounts)?;
+        self.report(Progress::Proving { step, steps });
+        let started = Instant::now();
+        let (proof, public) = prover()?.prove_transfer(&witness, &mut OsRng)?;
+        Ok(Proven {
+            args_nullifiers: public.input_nullifiers,
+            args: TransactArgs {
+                proof: proof.to_bytes(),
+                root: public.root,
+                output_commitments: public.output_commitments,
+                ext_amount: transfer.ext_amount,
+                fee: transfer.fee,
+                encrypted_outputs,
+            },
+            prove_time: started.elapsed(),
+        })
+    }
+
+    /// The witness of `transfer` for `accounts` and its two ciphertexts:
+    /// seals the outputs (in random order, so the payee's note is not
+    /// always the first), binds the accounts through the external data
+    /// hash, and takes the input notes' paths from the wallet's tree.
+    fn witness(
+        &self,
+        transfer: &Transfer,
+        accounts: &TransactAccounts,
+    ) -> Result<(TransferWitness, [Vec<u8>; 2]), WalletError> {
         let mut rng = OsRng;
         let asset_id = self.pool.asset_id;
         let ovk = self.keys.outgoing_view_key();
@@ -854,21 +954,7 @@ impl Wallet {
             inputs: [inputs[0].clone(), inputs[1].clone()],
             outputs: [sealed[0].note, sealed[1].note],
         };
-        self.report(Progress::Proving { step, steps });
-        let started = Instant::now();
-        let (proof, public) = prover()?.prove_transfer(&witness, &mut rng)?;
-        Ok(Proven {
-            args_nullifiers: public.input_nullifiers,
-            args: TransactArgs {
-                proof: proof.to_bytes(),
-                root: public.root,
-                output_commitments: public.output_commitments,
-                ext_amount: transfer.ext_amount,
-                fee: transfer.fee,
-                encrypted_outputs,
-            },
-            prove_time: started.elapsed(),
-        })
+        Ok((witness, encrypted_outputs))
     }
 
     /// Records `transaction` as pending before it is sent, with the notes
@@ -930,7 +1016,7 @@ impl Wallet {
         client: &RelayerClient,
         transfer: &Transfer,
         accounts: &TransactAccounts,
-        instruction: solana_sdk::instruction::Instruction,
+        instruction: Instruction,
         proven: Proven,
         (step, steps): (usize, usize),
     ) -> Result<Receipt, WalletError> {
@@ -1074,4 +1160,32 @@ pub fn prover() -> Result<&'static TransferProver, WalletError> {
     }
     let prover = TransferProver::load().map_err(|e| WalletError::ProvingKey(e.to_string()))?;
     Ok(PROVER.get_or_init(|| prover))
+}
+
+/// `instruction` after the compute-budget instructions the chain asks for
+/// when `payer` pays for it (a failing simulation is
+/// [`WalletError::Rejected`]).
+async fn budgeted<C: Chain>(
+    chain: &mut C,
+    payer: &Pubkey,
+    instruction: Instruction,
+) -> Result<Vec<Instruction>, WalletError> {
+    let mut instructions = chain
+        .compute_budget(payer, std::slice::from_ref(&instruction))
+        .await
+        .map_err(|error| match error {
+            ChainError::Rejected(error) => WalletError::Rejected(error),
+            other => other.into(),
+        })?;
+    instructions.push(instruction);
+    Ok(instructions)
+}
+
+/// The size of `transaction`, or [`WalletError::Oversized`] past one packet.
+fn fits_a_packet(transaction: &Transaction) -> Result<usize, WalletError> {
+    let size = bincode::serialized_size(transaction).map_or(usize::MAX, |s| s as usize);
+    if size > PACKET_LIMIT {
+        return Err(WalletError::Oversized(size));
+    }
+    Ok(size)
 }

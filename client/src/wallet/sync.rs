@@ -8,9 +8,9 @@ use zkpay_circuits::note::Note;
 use zkpay_core::constants::{ROOT_HISTORY_SIZE, TREE_CAPACITY};
 use zkpay_core::field::FieldBytes;
 use zkpay_core::program::state::TreeState;
-use zkpay_core::tree::CommitmentTree;
+use zkpay_core::tree::WalletTree;
 
-use super::{Progress, Wallet, WalletError};
+use super::{tree, Progress, Wallet, WalletError};
 use crate::chain::{Chain, ChainError, Settlement, TransactionStatus, SETTLEMENT_READ_BUDGET};
 use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
@@ -78,7 +78,7 @@ impl Wallet {
     /// settlement, as a restored wallet does.
     pub async fn rescan<C: Chain>(&mut self, chain: &mut C) -> Result<SyncReport, WalletError> {
         self.store.reset_pool(&self.pool.pool)?;
-        self.tree = CommitmentTree::new();
+        self.tree = WalletTree::new();
         self.sync(chain).await
     }
 
@@ -112,7 +112,7 @@ impl Wallet {
             // The node's order is not execution order; the leaf index is.
             ours.sort_by_key(|s| s.event.first_leaf_index);
             ours.dedup_by(|a, b| a.event == b.event);
-            if let Some(fork) = self.first_contradicted_leaf(&ours) {
+            if let Some(fork) = self.first_contradicted_leaf(&ours)? {
                 self.roll_back(fork, report)?;
             }
             // Exits from a full tree append nothing: they only spend.
@@ -164,7 +164,7 @@ impl Wallet {
             let held = self.tree.len();
             if held < leaves_before {
                 // Read again from the last settlement applied.
-                self.store.truncate_pool(&pool, held)?;
+                self.store.truncate_pool(&pool, held, &self.tree)?;
                 if lagging < INDEX_LAG_RETRIES {
                     lagging += 1;
                     tokio::time::sleep(INDEX_LAG_PAUSE * lagging).await;
@@ -178,14 +178,24 @@ impl Wallet {
 
     /// The first leaf the wallet holds that one of `settlements` (sorted by
     /// leaf index) contradicts.
-    fn first_contradicted_leaf(&self, settlements: &[Settlement]) -> Option<u64> {
-        settlements.iter().find_map(|s| {
+    fn first_contradicted_leaf(
+        &self,
+        settlements: &[Settlement],
+    ) -> Result<Option<u64>, WalletError> {
+        let held = self.tree.len();
+        for s in settlements
+            .iter()
+            .take_while(|s| s.event.first_leaf_index < held)
+        {
             let first = s.event.first_leaf_index;
-            (0..2u64).find_map(|k| {
-                let held = self.tree.leaf(first + k)?;
-                (held != s.event.commitments[k as usize]).then_some(first + k)
-            })
-        })
+            let stored = self.store.leaves(&self.pool.pool, first, first + 2)?;
+            for (k, leaf) in stored.iter().enumerate() {
+                if *leaf != s.event.commitments[k] {
+                    return Ok(Some(first + k as u64));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Drops the leaves from `leaf` on (down to a settlement's first leaf),
@@ -194,14 +204,20 @@ impl Wallet {
         let keep = leaf - leaf % 2;
         let pool = self.pool.pool;
         let dropped = self.tree.len().saturating_sub(keep);
-        if !self.store.truncate_pool(&pool, keep)? {
-            // A wallet file from before leaves recorded their settlement.
+        let rewound = tree::rewound(&self.store, &pool, &self.tree, keep)?;
+        let truncated = match &rewound {
+            Some(tree) => self.store.truncate_pool(&pool, keep, tree)?,
+            None => false,
+        };
+        if !truncated {
+            // Deeper than the leaves the wallet keeps, or a wallet file
+            // from before leaves recorded their settlement: rescan.
             self.store.reset_pool(&pool)?;
             report.rolled_back += self.tree.len();
-            self.tree = CommitmentTree::new();
+            self.tree = WalletTree::new();
             return Ok(());
         }
-        self.tree.truncate(keep);
+        self.tree = rewound.expect("truncated only with a rewound tree");
         report.rolled_back += dropped;
         Ok(())
     }
@@ -236,34 +252,37 @@ impl Wallet {
         };
         let total = settlements.len();
         let opened = self.open_all(settlements);
+        let mut leaves = Vec::with_capacity(2 * total);
         for (i, (settlement, opened)) in settlements.iter().zip(&opened).enumerate() {
             if i % 512 == 0 {
                 self.report(Progress::Scanning { done: i, total });
             }
-            if settlement.event.first_leaf_index < TREE_CAPACITY {
-                let [left, right] = settlement.event.commitments;
-                batch.leaves.push((left, settlement.signature));
-                batch.leaves.push((right, settlement.signature));
-            }
+            let found = batch.notes.len();
             self.scan(settlement, opened, &mut known, &pending, &mut batch, report);
+            if settlement.event.first_leaf_index < TREE_CAPACITY {
+                let first = settlement.event.first_leaf_index;
+                let ours: Vec<u64> = batch.notes[found..].iter().map(|n| n.leaf_index).collect();
+                for (k, leaf) in settlement.event.commitments.iter().enumerate() {
+                    batch.leaves.push((*leaf, settlement.signature));
+                    leaves.push((*leaf, ours.contains(&(first + k as u64))));
+                }
+            }
         }
         self.report(Progress::Scanning { done: total, total });
-        let leaves: Vec<FieldBytes> = batch.leaves.iter().map(|(leaf, _)| *leaf).collect();
-        self.tree
-            .extend(&leaves)
-            .map_err(|e| WalletError::TreeMismatch(format!("{e:?}")))?;
+        // Appended to a copy: the wallet's tree changes only once the
+        // batch is stored.
+        let mut tree = self.tree.clone();
+        tree::extend(&mut tree, &leaves)?;
         if let Some(last) = settlements.last() {
-            if self.tree.root() != last.event.root {
-                self.reload_tree()?;
+            if tree.root() != last.event.root {
                 return Err(WalletError::TreeMismatch(
                     "the root after appending differs from the root the program computed".into(),
                 ));
             }
         }
-        if let Err(error) = self.store.apply(&pool, &batch) {
-            self.reload_tree()?;
-            return Err(error.into());
-        }
+        batch.tree = Some(tree);
+        self.store.apply(&pool, &batch)?;
+        self.tree = batch.tree.take().expect("set above");
         self.announce(&batch.history);
         report.settlements += total;
         Ok(())
@@ -496,17 +515,12 @@ impl Wallet {
             return Ok(false);
         }
         // Each settlement pushes one root: look back as far as they reach.
-        let mut candidate = self.tree.clone();
-        let mut keep = chain_leaves.min(local) & !1;
-        candidate.truncate(keep);
-        let oldest = local.saturating_sub(2 * ROOT_HISTORY_SIZE as u64);
-        while keep > oldest && !onchain.history.contains(&candidate.root()) {
-            keep -= 2;
-            candidate.truncate(keep);
-        }
-        if keep <= oldest && !onchain.history.contains(&candidate.root()) {
-            keep = 0;
-        }
+        let high = chain_leaves.min(local) & !1;
+        let oldest = local.saturating_sub(2 * ROOT_HISTORY_SIZE as u64) & !1;
+        let keep = tree::roots_between(&self.store, &self.pool.pool, oldest.min(high), high)?
+            .into_iter()
+            .find(|(_, root)| onchain.history.contains(root))
+            .map_or(0, |(len, _)| len);
         self.roll_back(keep, report)?;
         Ok(true)
     }
@@ -521,13 +535,5 @@ impl Wallet {
         TreeState::read(&account.data).ok_or_else(|| {
             WalletError::TreeMismatch("the tree account is not a commitment tree".into())
         })
-    }
-
-    fn reload_tree(&mut self) -> Result<(), WalletError> {
-        let mut tree = CommitmentTree::new();
-        tree.extend(&self.store.leaves(&self.pool.pool)?)
-            .map_err(|e| WalletError::TreeMismatch(format!("stored leaves: {e:?}")))?;
-        self.tree = tree;
-        Ok(())
     }
 }

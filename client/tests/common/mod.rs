@@ -98,6 +98,8 @@ pub async fn deposit_instruction<C: Chain>(
         .unwrap()
         .prove_transfer(&witness, &mut rng)
         .unwrap();
+    // These pools take a handful of deposits: their root page never fills.
+    let root_page = zkpay_client::nullifier_pages::page_address(&pool.pool, 0, 0);
     transact_instruction(
         pool,
         &TransactAccounts {
@@ -106,6 +108,7 @@ pub async fn deposit_instruction<C: Chain>(
             relayer: *payer,
             depositor_token: None,
         },
+        [root_page; 2],
         public.input_nullifiers,
         TransactArgs {
             proof: proof.to_bytes(),

@@ -30,6 +30,10 @@ macro_rules! for_each_zkpay_error {
             HashFailed = 6014 => "the Poseidon hash failed on a value the program computed",
             TreeCorrupt = 6015 => "the commitment tree account is inconsistent (its next leaf index is odd)",
             NonCanonicalProof = 6016 => "a point coordinate of the proof is not canonical (it is >= the BN254 base-field modulus)",
+            WrongNullifierPage = 6017 => "a nullifier page passed is not this pool's live page covering the nullifier (it may have been split since: look it up again)",
+            NullifierPageFull = 6018 => "a nullifier page refuses a new nullifier (it is full, or the nullifier's slot is too far): split it with `split_nullifier_page`, then send the transfer again",
+            PageNotFull = 6019 => "a nullifier page can be split only for a nullifier it refuses",
+            PageTooDeep = 6020 => "the nullifier page is at the deepest level and cannot be split",
         }
     };
 }

@@ -16,6 +16,7 @@ use anchor_lang_idl::types::{
 };
 
 use crate::constants::{ROOT_HISTORY_SIZE, TREE_DEPTH};
+use crate::program::nullifier_page::{NullifierPage, PAGE_SLOTS};
 use crate::program::state::{PoolState, TreeState};
 use crate::tree::{Frontier, RootHistory};
 
@@ -94,6 +95,23 @@ impl IdlBuild for PoolState {
                 field("kind", IdlType::U8),
                 field("decimals", IdlType::U8),
                 field("reserved", array(IdlType::U8, 4)),
+            ],
+        ))
+    }
+}
+
+impl IdlBuild for NullifierPage {
+    fn create_type() -> Option<IdlTypeDef> {
+        Some(zero_copy_struct(
+            "NullifierPage",
+            "Spent nullifiers of a pool whose low `depth` bits are `prefix`: an open-addressing table of 63-bit keys (0: empty).",
+            vec![
+                field("pool", array(IdlType::U8, 32)),
+                field("prefix", IdlType::U32),
+                field("count", IdlType::U32),
+                field("depth", IdlType::U8),
+                field("reserved", array(IdlType::U8, 7)),
+                field("slots", array(IdlType::U64, PAGE_SLOTS)),
             ],
         ))
     }

@@ -3,22 +3,26 @@
 //! Accounts, in order: payer (signer, writable), pool PDA `[POOL_SEED,
 //! mint]` (writable), tree (writable, zeroed, owned by this program, created
 //! by the client in the same transaction), vault PDA `[VAULT_SEED, pool]`
-//! (writable), mint (optional), SPL Token program (optional), system
-//! program. Steps:
+//! (writable), root nullifier page PDA `[NULLIFIER_PAGE_SEED, pool, [0],
+//! 0u32 LE]` (writable), mint (optional), SPL Token program (optional),
+//! system program. Steps:
 //! 1. the pool address is free (a second initialisation fails);
 //! 2. for an SPL mint, the mint is an initialised mint: its decimals;
 //! 3. the pool PDA is created and the configuration recorded;
 //! 4. the vault PDA is created: program-owned for SOL, a token account owned
 //!    by the pool PDA for an SPL mint;
-//! 5. the tree is initialised empty, its root the first recent root.
+//! 5. the tree is initialised empty, its root the first recent root;
+//! 6. the root nullifier page PDA is created, empty (depth 0: it covers
+//!    every nullifier until it is split).
 
 use pinocchio::cpi::{Seed, Signer};
 use pinocchio::{AccountView, Address};
 use zkpay_core::error::{FrameworkError, ZkpayError};
 use zkpay_core::program::ids::{
-    POOL_DISCRIMINATOR, POOL_SEED, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID, TREE_DISCRIMINATOR,
-    VAULT_SEED,
+    NULLIFIER_PAGE_DISCRIMINATOR, NULLIFIER_PAGE_SEED, POOL_DISCRIMINATOR, POOL_SEED,
+    SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID, TREE_DISCRIMINATOR, VAULT_SEED,
 };
+use zkpay_core::program::nullifier_page::{page_seed_parts, NullifierPage};
 use zkpay_core::program::instruction::parse_initialize_pool;
 use zkpay_core::program::settle::{initialize_tree, pool_asset};
 use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
@@ -37,10 +41,10 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], args: &[u8]) 
     let get = |index| account(accounts, index);
     let payer = get(0)?;
     signer(payer)?;
-    let [pool, tree, vault] = [get(1)?, get(2)?, get(3)?];
-    let mint = optional(get(4)?, program_id);
-    let token_program = optional(get(5)?, program_id);
-    at(get(6)?, &SYSTEM_PROGRAM_ID, FrameworkError::InvalidProgramId)?;
+    let [pool, tree, vault, root_page] = [get(1)?, get(2)?, get(3)?, get(4)?];
+    let mint = optional(get(5)?, program_id);
+    let token_program = optional(get(6)?, program_id);
+    at(get(7)?, &SYSTEM_PROGRAM_ID, FrameworkError::InvalidProgramId)?;
 
     writable(payer)?;
     let pool_bump = pda(pool, &[POOL_SEED, &mint_key], program_id)?;
@@ -49,6 +53,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], args: &[u8]) 
     let pool_key = pool.address().to_bytes();
     let vault_bump = pda(vault, &[VAULT_SEED, &pool_key], program_id)?;
     writable(vault)?;
+    let (depth_seed, prefix_seed) = page_seed_parts(0, 0);
+    let page_bump = pda(root_page, &[NULLIFIER_PAGE_SEED, &pool_key, &depth_seed, &prefix_seed], program_id)?;
+    writable(root_page)?;
     if let Some(account) = token_program {
         at(account, &TOKEN_PROGRAM_ID, FrameworkError::ConstraintAddress)?;
     }
@@ -110,6 +117,23 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], args: &[u8]) 
     let tree_state = TreeState::from_account_data_mut(data)
         .ok_or(Failure::from(FrameworkError::AccountDidNotDeserialize))?;
     initialize_tree(tree_state, &pool_key);
+
+    // 6. The root nullifier page (free: its pool is new).
+    let bump = [page_bump];
+    let seeds = [
+        Seed::from(NULLIFIER_PAGE_SEED),
+        Seed::from(&pool_key),
+        Seed::from(&depth_seed),
+        Seed::from(&prefix_seed),
+        Seed::from(&bump),
+    ];
+    create_pda(payer, root_page, &Signer::from(&seeds), NullifierPage::SPACE, program_id)?;
+    // SAFETY: just created with NullifierPage::SPACE bytes; the only borrow.
+    let data = unsafe { data_mut(root_page) };
+    data[..8].copy_from_slice(&NULLIFIER_PAGE_DISCRIMINATOR);
+    NullifierPage::from_account_data_mut(data)
+        .ok_or(Failure::from(FrameworkError::AccountDidNotDeserialize))?
+        .init(&pool_key, 0, 0);
     Ok(())
 }
 

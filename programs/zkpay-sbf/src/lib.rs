@@ -7,7 +7,8 @@
 //! as the program id when absent), account layouts, error codes and event
 //! bytes, so one client and one test suite drive either build.
 //!
-//! Instructions: [`initialize_pool`], [`transact`], and the event
+//! Instructions: [`initialize_pool`], [`transact`],
+//! [`split_nullifier_page`], and the event
 //! instruction its own self-CPI calls ([`event`]).
 #![no_std]
 #![deny(missing_docs)]
@@ -17,12 +18,16 @@ pub mod cpi;
 pub mod error;
 pub mod event;
 pub mod initialize_pool;
+pub mod split_nullifier_page;
 pub mod transact;
 
 use pinocchio::error::ProgramError;
 use pinocchio::{AccountView, Address, ProgramResult};
 use zkpay_core::error::FrameworkError;
-use zkpay_core::program::ids::{EVENT_IX_TAG, INITIALIZE_POOL_DISCRIMINATOR, TRANSACT_DISCRIMINATOR};
+use zkpay_core::program::ids::{
+    EVENT_IX_TAG, INITIALIZE_POOL_DISCRIMINATOR, SPLIT_NULLIFIER_PAGE_DISCRIMINATOR,
+    TRANSACT_DISCRIMINATOR,
+};
 
 use crate::error::Failure;
 
@@ -45,6 +50,8 @@ pub fn process_instruction(
         transact::process(program_id, accounts, &data[8..])
     } else if data.starts_with(&INITIALIZE_POOL_DISCRIMINATOR) {
         initialize_pool::process(program_id, accounts, &data[8..])
+    } else if data.starts_with(&SPLIT_NULLIFIER_PAGE_DISCRIMINATOR) {
+        split_nullifier_page::process(program_id, accounts, &data[8..])
     } else if data.starts_with(&EVENT_IX_TAG) {
         event::process(accounts)
     } else {

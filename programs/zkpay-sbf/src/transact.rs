@@ -1,8 +1,9 @@
 //! `transact`: the accounts checked as the Anchor entry's `Transact` checks
 //! them, then `zkpay_core::program::settle::transact` over [`SbfLedger`].
 //!
-//! Accounts, in order: payer (signer, writable), pool, tree (writable),
-//! vault (writable), nullifier PDA 0 and 1 (writable), recipient
+//! Accounts, in order: payer (signer, writable), pool (writable), tree (writable),
+//! vault (writable), nullifier page 0 and 1 (writable; the live pages
+//! covering the two nullifiers, possibly one account twice), recipient
 //! (writable), relayer (writable), mint (optional), depositor token account
 //! (optional, writable), SPL Token program (optional), system program,
 //! event authority, this program.
@@ -12,23 +13,24 @@ use pinocchio::{AccountView, Address};
 use zkpay_core::error::{FrameworkError, ZkpayError};
 use zkpay_core::field::FieldBytes;
 use zkpay_core::program::ids::{
-    EVENT_AUTHORITY, NULLIFIER_SEED, POOL_DISCRIMINATOR, POOL_SEED, SYSTEM_PROGRAM_ID,
-    TOKEN_PROGRAM_ID, TREE_DISCRIMINATOR,
+    EVENT_AUTHORITY, NULLIFIER_PAGE_DISCRIMINATOR, POOL_DISCRIMINATOR, POOL_SEED,
+    SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID, TREE_DISCRIMINATOR,
 };
 use zkpay_core::program::instruction::TransactData;
+use zkpay_core::program::nullifier_page::{self, NullifierPage};
 use zkpay_core::program::settle::{self, Ledger, Payee};
 use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
 use zkpay_core::program::token::token_balance;
 
-use crate::accounts::{account, at, data_mut, is_free, optional, pda, rent_exempt_minimum, signer, typed, writable};
-use crate::cpi::{create_pda, transfer, transfer_tokens};
+use crate::accounts::{account, at, data_mut, optional, rent_exempt_minimum, signer, typed, writable};
+use crate::cpi::{transfer, transfer_tokens};
 use crate::error::{Failure, Result};
 
 /// Checks the accounts and settles the transfer.
 #[inline(never)]
 pub fn process(program_id: &Address, accounts: &mut [AccountView], args: &[u8]) -> Result<()> {
     let ix = TransactData::parse(args).map_err(Failure::from)?;
-    let mut ledger = SbfLedger::new(program_id, accounts, &ix)?;
+    let mut ledger = SbfLedger::new(program_id, accounts)?;
     settle::transact(&mut ledger, &ix)
 }
 
@@ -42,8 +44,7 @@ pub struct SbfLedger<'a> {
     tree_address: [u8; 32],
     tree: &'a mut TreeState,
     vault: AccountView,
-    nullifiers: [AccountView; 2],
-    bumps: [u8; 2],
+    pages: [AccountView; 2],
     recipient: AccountView,
     relayer: AccountView,
     mint: Option<AccountView>,
@@ -58,7 +59,7 @@ impl<'a> SbfLedger<'a> {
     /// fails where it is missing), then the constraints in order, then the
     /// event CPI's program account.
     #[inline(always)]
-    fn new(program_id: &'a Address, accounts: &'a [AccountView], ix: &TransactData) -> Result<Self> {
+    fn new(program_id: &'a Address, accounts: &'a [AccountView]) -> Result<Self> {
         let get = |index| account(accounts, index);
         // Types.
         let payer = get(0)?;
@@ -67,8 +68,11 @@ impl<'a> SbfLedger<'a> {
         typed(pool, program_id, &POOL_DISCRIMINATOR, PoolState::SPACE)?;
         let tree = get(2)?;
         typed(tree, program_id, &TREE_DISCRIMINATOR, TreeState::SPACE)?;
-        let [vault, nullifier_0, nullifier_1, recipient, relayer] =
+        let [vault, page_0, page_1, recipient, relayer] =
             [get(3)?, get(4)?, get(5)?, get(6)?, get(7)?];
+        for page in [page_0, page_1] {
+            typed(page, program_id, &NULLIFIER_PAGE_DISCRIMINATOR, NullifierPage::SPACE)?;
+        }
         let mint = optional(get(8)?, program_id);
         let depositor_token = optional(get(9)?, program_id);
         let token_program = optional(get(10)?, program_id);
@@ -78,18 +82,12 @@ impl<'a> SbfLedger<'a> {
 
         // Constraints.
         writable(payer)?;
+        writable(pool)?;
         writable(tree)?;
         writable(vault)?;
         let pool_address = pool.address().to_bytes();
-        let mut bumps = [0u8; 2];
-        for ((account, nullifier), bump) in [nullifier_0, nullifier_1]
-            .into_iter()
-            .zip(ix.input_nullifiers)
-            .zip(&mut bumps)
-        {
-            *bump = pda(account, &[NULLIFIER_SEED, &pool_address, nullifier], program_id)?;
-            writable(account)?;
-        }
+        writable(page_0)?;
+        writable(page_1)?;
         writable(recipient)?;
         writable(relayer)?;
         if let Some(account) = depositor_token {
@@ -121,8 +119,7 @@ impl<'a> SbfLedger<'a> {
             tree_address: tree.address().to_bytes(),
             tree: tree_state,
             vault: vault.clone(),
-            nullifiers: [nullifier_0.clone(), nullifier_1.clone()],
-            bumps,
+            pages: [page_0.clone(), page_1.clone()],
             recipient: recipient.clone(),
             relayer: relayer.clone(),
             mint: mint.cloned(),
@@ -197,18 +194,18 @@ impl Ledger for SbfLedger<'_> {
 
     #[inline(always)]
     fn spend_nullifier(&mut self, index: usize, nullifier: &FieldBytes) -> Result<()> {
-        let account = &self.nullifiers[index];
-        if !is_free(account) {
-            return Err(ZkpayError::NullifierAlreadySpent.into());
-        }
-        let bump = [self.bumps[index]];
-        let seeds = [
-            Seed::from(NULLIFIER_SEED),
-            Seed::from(&self.pool_address),
-            Seed::from(nullifier),
-            Seed::from(&bump),
-        ];
-        create_pda(&self.payer, account, &Signer::from(&seeds), 0, self.program_id)
+        // SAFETY: checked in `new` to be this program's page; the only
+        // reference to its data while it lives (two indices may name one
+        // account: each reference ends here).
+        let data = unsafe { data_mut(&self.pages[index]) };
+        let page = NullifierPage::from_account_data_mut(data)
+            .ok_or(Failure::from(FrameworkError::AccountDidNotDeserialize))?;
+        Ok(nullifier_page::spend(page, &self.pool_address, nullifier)?)
+    }
+
+    #[inline(always)]
+    fn pay_storage_fee(&mut self, amount: u64) -> Result<()> {
+        transfer(&self.payer, &self.pool_view, amount)
     }
 
     #[inline(always)]
@@ -280,5 +277,11 @@ impl Ledger for SbfLedger<'_> {
     #[inline(always)]
     fn emit(&mut self, data: &[u8]) -> Result<()> {
         crate::event::emit(self.program_id, &self.event_authority, data)
+    }
+
+    #[cfg(feature = "cu-steps")]
+    #[inline(always)]
+    fn step(&mut self, _step: settle::Step) {
+        settle::log_compute_units();
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! `initialize_pool` opens the shielded pool of one asset (native SOL or an
 //! SPL mint); `transact` settles a deposit, a private transfer or a
-//! withdrawal with one Groth16 proof. This file only dispatches; each
+//! withdrawal with one Groth16 proof; `split_nullifier_page` splits a full
+//! page of spent nullifiers. This file only dispatches; each
 //! instruction lives in [`instructions`].
 
 use anchor_lang::prelude::*;
@@ -36,6 +37,15 @@ pub mod zkpay {
     ) -> Result<()> {
         instructions::transact::handler(ctx, input_nullifiers, args)
     }
+
+    /// Replaces a nullifier page that refuses `args.nullifier` by its two
+    /// children, paid from the pool's reserve.
+    pub fn split_nullifier_page(
+        ctx: Context<SplitNullifierPage>,
+        args: SplitNullifierPageArgs,
+    ) -> Result<()> {
+        instructions::split_nullifier_page::handler(ctx, args)
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +69,14 @@ mod tests {
         assert_eq!(
             instruction::InitializePool::DISCRIMINATOR,
             ids::INITIALIZE_POOL_DISCRIMINATOR
+        );
+        assert_eq!(
+            instruction::SplitNullifierPage::DISCRIMINATOR,
+            ids::SPLIT_NULLIFIER_PAGE_DISCRIMINATOR
+        );
+        assert_eq!(
+            state::NullifierPage::DISCRIMINATOR,
+            ids::NULLIFIER_PAGE_DISCRIMINATOR
         );
         assert_eq!(state::Pool::DISCRIMINATOR, ids::POOL_DISCRIMINATOR);
         assert_eq!(

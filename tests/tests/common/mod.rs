@@ -25,7 +25,7 @@ use zkpay_core::ext_data::ExtData;
 use zkpay_core::field::public_amount;
 use zkpay_core::program::event::{Settled, EVENT_PREFIX_LEN};
 use zkpay_core::program::ids::{
-    EVENT_IX_TAG, NULLIFIER_SEED, POOL_SEED, PROGRAM_ID, TRANSACT_DISCRIMINATOR, VAULT_SEED,
+    EVENT_IX_TAG, POOL_SEED, PROGRAM_ID, TRANSACT_DISCRIMINATOR, VAULT_SEED,
 };
 use zkpay_core::program::state::TreeState;
 use zkpay_core::tree::{CommitmentTree, MerklePath};
@@ -85,9 +85,10 @@ impl PoolKeys {
         from_bytes(&asset_id(&self.mint.to_bytes())).unwrap()
     }
 
-    /// The nullifier PDA of `nullifier`.
-    pub fn nullifier_address(&self, nullifier: &[u8; 32]) -> Pubkey {
-        Pubkey::find_program_address(&[NULLIFIER_SEED, self.pool.as_ref(), nullifier], &zkpay::ID).0
+    /// The pool's root nullifier page (depth 0), which covers every
+    /// nullifier until it is split.
+    pub fn root_page(&self) -> Pubkey {
+        zkpay_client::nullifier_pages::page_address(&self.pool, 0, 0)
     }
 }
 
@@ -128,6 +129,8 @@ pub struct Chain {
     pub build: ProgramBuild,
     /// Compute units of the last processed transaction.
     pub last_compute_units: u64,
+    /// Log messages of the last processed transaction.
+    pub last_logs: Vec<String>,
 }
 
 impl Chain {
@@ -155,6 +158,7 @@ impl Chain {
             tree,
             build: program_build(),
             last_compute_units: 0,
+            last_logs: Vec::new(),
         }
     }
 
@@ -168,6 +172,7 @@ impl Chain {
             tree: CommitmentTree::new(),
             build: program_build(),
             last_compute_units: 0,
+            last_logs: Vec::new(),
         };
         chain.keys = chain.open_pool(keys.mint).await;
         chain
@@ -281,6 +286,7 @@ impl Chain {
         let outcome = self.banks().process_transaction_with_metadata(tx).await?;
         if let Some(metadata) = &outcome.metadata {
             self.last_compute_units = metadata.compute_units_consumed;
+            self.last_logs.clone_from(&metadata.log_messages);
             if settles && self.build.is_sbf() && outcome.result.is_ok() {
                 assert!(
                     self.last_compute_units <= TRANSACT_CU_LIMIT,
@@ -342,13 +348,14 @@ impl Chain {
         relayer: Option<&Keypair>,
         payment: &Payment,
     ) -> Result<usize, BanksClientError> {
+        let pages = self.live_pages(&payment.input_nullifiers).await;
         let tx = match relayer {
             Some(relayer) => {
-                let ix = payment.instruction(&relayer.pubkey(), &self.keys);
+                let ix = payment.instruction_with_pages(&relayer.pubkey(), &self.keys, pages);
                 self.transaction_as(relayer, &[ix]).await
             }
             None => {
-                let ix = payment.instruction(&self.payer(), &self.keys);
+                let ix = payment.instruction_with_pages(&self.payer(), &self.keys, pages);
                 self.transaction(&[ix], &[]).await
             }
         };
@@ -423,17 +430,71 @@ impl Chain {
                 .filter(|a| *a != payer),
         );
         addresses.extend(payment.depositor_token);
-        addresses.extend(
-            payment
-                .input_nullifiers
-                .iter()
-                .map(|n| self.keys.nullifier_address(n)),
-        );
+        addresses.push(self.keys.pool);
+        addresses.extend(self.live_pages(&payment.input_nullifiers).await);
         let mut accounts = Vec::new();
         for address in addresses {
             accounts.push(self.account(address).await);
         }
         accounts
+    }
+
+    /// The live nullifier pages covering `nullifiers`, read from the chain.
+    pub async fn live_pages(&mut self, nullifiers: &[[u8; 32]; 2]) -> [Pubkey; 2] {
+        let mut pages = [Pubkey::default(); 2];
+        for (page, nullifier) in pages.iter_mut().zip(nullifiers) {
+            *page = self.live_page(nullifier).await.address;
+        }
+        pages
+    }
+
+    /// The live nullifier page covering `nullifier`.
+    pub async fn live_page(&mut self, nullifier: &[u8; 32]) -> zkpay_client::nullifier_pages::LivePage {
+        let pool = self.keys.pool;
+        let mut accounts = Vec::new();
+        for address in zkpay_client::nullifier_pages::path_addresses(&pool, nullifier) {
+            accounts.push(self.account(address).await);
+        }
+        zkpay_client::nullifier_pages::pick_live(&pool, nullifier, &accounts)
+            .expect("a live page covers every nullifier")
+    }
+
+    /// Fills nullifier page `page` with synthetic keys up to `count` keys
+    /// (none of them `avoid`'s), as if that many nullifiers were spent.
+    pub async fn fill_page(&mut self, page: Pubkey, count: u32, avoid: &[[u8; 32]]) {
+        use zkpay_core::program::nullifier_page::NullifierKey;
+        let avoid: Vec<_> = avoid.iter().map(NullifierKey::of).collect();
+        let mut next = 0x9e37_79b9_7f4a_7c15u64;
+        let keys = std::iter::repeat_with(move || {
+            next = next
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            NullifierKey(next | 1 << 63)
+        })
+        .filter(move |key| !avoid.contains(key));
+        self.fill_page_with(page, count, keys).await;
+    }
+
+    /// Inserts `keys` into nullifier page `page` until it holds `count`
+    /// (keys the page refuses are skipped).
+    pub async fn fill_page_with(
+        &mut self,
+        page: Pubkey,
+        count: u32,
+        keys: impl Iterator<Item = zkpay_core::program::nullifier_page::NullifierKey>,
+    ) {
+        use zkpay_core::program::nullifier_page::NullifierPage;
+        let mut account = self.account(page).await.unwrap();
+        let mut state = NullifierPage::read(&account.data).unwrap();
+        for key in keys {
+            if state.count >= count {
+                break;
+            }
+            let _ = state.insert(key);
+        }
+        assert_eq!(state.count, count, "the keys ran out");
+        account.data[8..].copy_from_slice(bytemuck::bytes_of(&state));
+        self.context.set_account(&page, &account.into());
     }
 
     pub async fn account(&mut self, address: Pubkey) -> Option<Account> {
@@ -474,8 +535,19 @@ pub struct Payment {
 }
 
 impl Payment {
-    /// The `transact` instruction for this payment on `keys`' pool.
+    /// The `transact` instruction for this payment on `keys`' pool, whose
+    /// root nullifier page is unsplit (as in every test that does not split).
     pub fn instruction(&self, payer: &Pubkey, keys: &PoolKeys) -> Instruction {
+        self.instruction_with_pages(payer, keys, [keys.root_page(); 2])
+    }
+
+    /// The `transact` instruction for this payment naming nullifier `pages`.
+    pub fn instruction_with_pages(
+        &self,
+        payer: &Pubkey,
+        keys: &PoolKeys,
+        pages: [Pubkey; 2],
+    ) -> Instruction {
         let pool = zkpay_client::pool::PoolInfo {
             mint: keys.mint,
             pool: keys.pool,
@@ -498,6 +570,7 @@ impl Payment {
         zkpay_client::transact::transact_instruction(
             &pool,
             &accounts,
+            pages,
             self.input_nullifiers,
             self.args.clone(),
         )
@@ -603,6 +676,33 @@ pub fn prove_payment_at(
         relayer,
         depositor_token: None,
     }
+}
+
+/// A proof that `from` pays `amount` of its `note` at `leaf` to `to`, the
+/// rest back to itself (the second input a dummy).
+pub fn transfer_payment(
+    chain: &Chain,
+    (note, from, leaf): (Note, &SpendingKey, u64),
+    to: &SpendingKey,
+    amount: u64,
+    rng: &mut StdRng,
+) -> Payment {
+    let keys = chain.keys;
+    let payer = chain.payer();
+    prove_payment(
+        &chain.tree,
+        &keys,
+        [(note, from.clone(), Some(leaf)), dummy_input(from, &keys, rng)],
+        [
+            Note::new(amount, to.owner(), keys.asset_id(), rng),
+            Note::new(note.amount - amount, from.owner(), keys.asset_id(), rng),
+        ],
+        0,
+        0,
+        payer,
+        payer,
+        rng,
+    )
 }
 
 /// A deposit of `amount` from the payer into `chain`'s pool, as a new note

@@ -6,11 +6,12 @@ use anyhow::{ensure, Result};
 use rand::rngs::OsRng;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
+use x25519_dalek::{PublicKey, StaticSecret};
 use zkpay_circuits::field::to_bytes;
 use zkpay_circuits::Fr;
 use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::Chain;
-use zkpay_client::encryption::{open_incoming, seal_note, ViewTag};
+use zkpay_client::encryption::{open_incoming, open_outgoing, seal_note, ViewTag};
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::SOL;
 use zkpay_client::store::Store;
@@ -179,8 +180,8 @@ fn scan_rate(count: usize) -> Result<Rows> {
         "(generated {count} encrypted notes in {})",
         ms(started.elapsed())
     );
+    let mut rows = per_core_costs(&ours, asset_id, &notes)?;
     let expected = count.div_ceil(100);
-    let mut rows = Vec::new();
     for (label, policy) in [
         ("with view tag", ViewTag::Check),
         ("without view tag", ViewTag::Ignore),
@@ -223,7 +224,12 @@ fn scan_rate(count: usize) -> Result<Rows> {
             let rate = count as f64 / elapsed.as_secs_f64();
             rows.push((
                 format!("wallet scan, {label}, {parallel} thread(s), {count} notes"),
-                format!("{:.0} notes/s ({})", rate, ms(elapsed)),
+                format!(
+                    "{:.0} notes/s, {:.0} per core ({})",
+                    rate,
+                    rate / parallel as f64,
+                    ms(elapsed)
+                ),
             ));
             if threads == 1 {
                 break;
@@ -231,4 +237,74 @@ fn scan_rate(count: usize) -> Result<Rows> {
         }
     }
     Ok(rows)
+}
+
+/// What one note not ours costs on one core: an X25519 agreement measured
+/// alone, then the whole trial decryption sync makes of it (incoming key,
+/// view tag checked, and outgoing key, as `open_all` does), over the notes
+/// of `notes` that are not `ours` (every 100th one is).
+fn per_core_costs(
+    ours: &WalletKeys,
+    asset_id: Fr,
+    notes: &[(FieldBytes, Vec<u8>)],
+) -> Result<Rows> {
+    let foreign: Vec<_> = notes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 100 != 0)
+        .map(|(_, note)| note)
+        .collect();
+    let n = foreign.len();
+    // Any point costs the same: a few, cycled.
+    let peers: Vec<PublicKey> = (0..64)
+        .map(|_| PublicKey::from(&StaticSecret::random_from_rng(OsRng)))
+        .collect();
+    let started = Instant::now();
+    for i in 0..n {
+        std::hint::black_box(
+            ours.incoming_view_key()
+                .diffie_hellman(std::hint::black_box(&peers[i % peers.len()])),
+        );
+    }
+    let agreement = started.elapsed().as_secs_f64() / n as f64;
+
+    let started = Instant::now();
+    let opened = foreign
+        .iter()
+        .filter(|(commitment, ciphertext)| {
+            let incoming = open_incoming(
+                ours.incoming_view_key(),
+                ours.owner(),
+                asset_id,
+                commitment,
+                ciphertext,
+                ViewTag::Check,
+            );
+            let outgoing = open_outgoing(ours.outgoing_view_key(), commitment, ciphertext);
+            incoming.is_some() || outgoing.is_some()
+        })
+        .count();
+    let trial = started.elapsed().as_secs_f64() / n as f64;
+    ensure!(opened == 0, "{opened} notes not ours opened");
+    Ok(vec![
+        (
+            format!("one X25519 agreement alone, 1 thread, {n} agreements"),
+            format!(
+                "{:.0} agreements/s per core ({:.1} µs each)",
+                1.0 / agreement,
+                agreement * 1e6
+            ),
+        ),
+        (
+            format!(
+                "trial decryption of a note not ours as sync does it (incoming with view tag, outgoing), 1 thread, {n} notes"
+            ),
+            format!(
+                "{:.0} notes/s per core ({:.1} µs each, {:.0}% of it the agreement)",
+                1.0 / trial,
+                trial * 1e6,
+                100.0 * agreement / trial
+            ),
+        ),
+    ])
 }

@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Demo => return crate::demo::run().await,
         Command::Bench { notes, payments } => return crate::bench::run(*notes, *payments).await,
+        Command::BenchScale { leaves, notes } => return crate::scale::run(*leaves, *notes).await,
         Command::Relayer(RelayerCommand::Bench {
             requests,
             concurrency,

@@ -126,7 +126,7 @@ pub async fn run() -> Result<()> {
     let quote = relayer.pool_quote(&SOL).await?.1;
     let fee = quote.transfer_fee;
     println!(
-        "   {} quotes {} per relay: {} lamports of cost (signature fee and the rent of two nullifier accounts) + {} margin",
+        "   {} quotes {} per relay: {} lamports of cost (signature fee and the pool's storage fee) + {} margin",
         local.url,
         sol(fee),
         quote.cost_lamports,

@@ -4,6 +4,7 @@ mod bench;
 mod commands;
 mod demo;
 mod relayer;
+mod scale;
 mod ui;
 
 use std::path::PathBuf;
@@ -122,6 +123,16 @@ enum Command {
         /// Payments to time.
         #[arg(long, default_value_t = 5)]
         payments: usize,
+    },
+    /// Measure a wallet on a synthetic pool of many leaves: sync from
+    /// scratch, open, pay (settled by the program), memory.
+    BenchScale {
+        /// Leaves in the synthetic pool.
+        #[arg(long, default_value_t = 1_000_000)]
+        leaves: u64,
+        /// Notes of the wallet among them.
+        #[arg(long, default_value_t = 20)]
+        notes: u64,
     },
 }
 

@@ -178,6 +178,17 @@ fn advice(error: ZkpayError) -> &'static str {
             "check --mint, and that the paying account has a token account for that mint"
         }
         ZkpayError::InvalidMint => "check --mint: it must be an SPL token mint",
+        ZkpayError::WrongNullifierPage | ZkpayError::NullifierPageFull => {
+            "a nullifier page split while the payment was on its way: run the command again \
+             (the wallet looks the pages up again)"
+        }
+        ZkpayError::PageNotFull => {
+            "nothing: the nullifier page has room, the payment goes through without a split"
+        }
+        ZkpayError::PageTooDeep => {
+            "the pool's nullifier pages are at their deepest: report it (the pool needs a new \
+             version of the program)"
+        }
         ZkpayError::HashFailed | ZkpayError::TreeCorrupt => {
             "the pool's on-chain state is not as the program expects: do not deposit into it, \
              and report it"

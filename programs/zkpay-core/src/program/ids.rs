@@ -29,8 +29,9 @@ pub const POOL_SEED: &[u8] = b"pool";
 /// token account whose owner is the pool PDA.
 pub const VAULT_SEED: &[u8] = b"vault";
 
-/// Seed of a spent-nullifier PDA: `[NULLIFIER_SEED, pool, nullifier]`.
-pub const NULLIFIER_SEED: &[u8] = b"nullifier";
+/// Seed of a nullifier page PDA: `[NULLIFIER_PAGE_SEED, pool, [depth],
+/// prefix as u32 little-endian]` (see [`super::nullifier_page`]).
+pub const NULLIFIER_PAGE_SEED: &[u8] = b"nullifiers";
 
 /// Seed of the event authority PDA, which signs the event self-CPI
 /// (Anchor's `#[event_cpi]`).
@@ -51,6 +52,9 @@ pub const MAX_ENCRYPTED_OUTPUT_LEN: usize = 256;
 /// Discriminator of `initialize_pool`.
 pub const INITIALIZE_POOL_DISCRIMINATOR: [u8; 8] = [95, 180, 10, 172, 84, 174, 232, 40];
 
+/// Discriminator of `split_nullifier_page`.
+pub const SPLIT_NULLIFIER_PAGE_DISCRIMINATOR: [u8; 8] = [97, 100, 54, 113, 75, 75, 10, 85];
+
 /// Discriminator of `transact`.
 pub const TRANSACT_DISCRIMINATOR: [u8; 8] = [217, 149, 130, 143, 221, 52, 252, 119];
 
@@ -62,6 +66,9 @@ pub const SETTLED_DISCRIMINATOR: [u8; 8] = [232, 210, 40, 17, 142, 124, 145, 238
 
 /// Discriminator of a pool account.
 pub const POOL_DISCRIMINATOR: [u8; 8] = [241, 154, 109, 4, 17, 177, 109, 188];
+
+/// Discriminator of a nullifier page account.
+pub const NULLIFIER_PAGE_DISCRIMINATOR: [u8; 8] = [80, 159, 207, 123, 187, 42, 226, 108];
 
 /// Discriminator of a commitment tree account.
 pub const TREE_DISCRIMINATOR: [u8; 8] = [19, 14, 219, 104, 125, 31, 30, 172];

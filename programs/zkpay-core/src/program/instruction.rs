@@ -114,6 +114,12 @@ pub fn parse_initialize_pool(args: &[u8]) -> Result<&[u8; 32], FrameworkError> {
     Reader { rest: args }.array()
 }
 
+/// The argument of `split_nullifier_page`: the nullifier the page refuses.
+#[inline(always)]
+pub fn parse_split_nullifier_page(args: &[u8]) -> Result<&FieldBytes, FrameworkError> {
+    Reader { rest: args }.array()
+}
+
 #[cfg(test)]
 mod tests {
     use super::offsets::*;

@@ -8,6 +8,7 @@
 pub mod event;
 pub mod ids;
 pub mod instruction;
+pub mod nullifier_page;
 pub mod settle;
 pub mod state;
 pub mod token;

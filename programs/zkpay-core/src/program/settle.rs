@@ -15,8 +15,11 @@
 //! 4. every public value a canonical field element;
 //! 5. the root one of the tree's recent roots;
 //! 6. the Groth16 proof verifies against the embedded verifying key;
-//! 7. both nullifiers spent (a nullifier spent before fails the whole
-//!    instruction);
+//! 7. both nullifiers recorded in the live nullifier pages covering them
+//!    ([`super::nullifier_page`]: a nullifier spent before fails the whole
+//!    instruction, as does a page that does not cover it or is full), and
+//!    [`NULLIFIER_STORAGE_FEE`] paid by the payer into the pool account,
+//!    the reserve that funds page splits;
 //! 8. both output commitments appended to the tree, the new root recorded;
 //!    except for an *exit* on a full tree (a withdrawal whose two encrypted
 //!    outputs are both empty, which a wallet sends only with zero-value
@@ -32,6 +35,7 @@
 use super::event::{SettledRef, MAX_EVENT_LEN};
 use super::ids::MAX_ENCRYPTED_OUTPUT_LEN;
 use super::instruction::TransactData;
+use super::nullifier_page::NULLIFIER_STORAGE_FEE;
 use super::state::{AssetKind, PoolState, TreeState};
 use crate::constants::TREE_CAPACITY;
 use crate::error::ZkpayError;
@@ -78,9 +82,12 @@ pub trait Ledger {
     fn has_token_program(&self) -> bool;
     /// Whether a depositor token account was passed.
     fn has_depositor_token(&self) -> bool;
-    /// Records nullifier `index` (0 or 1) as spent; fails with
+    /// Records nullifier `index` (0 or 1) as spent in the page passed for it
+    /// ([`super::nullifier_page::spend`]); fails with
     /// [`ZkpayError::NullifierAlreadySpent`] if it was spent before.
     fn spend_nullifier(&mut self, index: usize, nullifier: &FieldBytes) -> Result<(), Self::Error>;
+    /// Moves `amount` lamports from the payer into the pool account.
+    fn pay_storage_fee(&mut self, amount: u64) -> Result<(), Self::Error>;
     /// Moves `amount` from the payer into the vault.
     fn deposit(&mut self, amount: u64) -> Result<(), Self::Error>;
     /// What the vault can pay out.
@@ -89,22 +96,98 @@ pub trait Ledger {
     fn pay_out(&mut self, to: Payee, amount: u64) -> Result<(), Self::Error>;
     /// Emits the event instruction `data` as a self-CPI.
     fn emit(&mut self, data: &[u8]) -> Result<(), Self::Error>;
+    /// Called as `step` begins and once more at the end
+    /// ([`Step::Done`]): the SBF build's `cu-steps` feature logs the compute
+    /// units left there, for the per-step breakdown; nothing otherwise.
+    #[inline(always)]
+    fn step(&mut self, _step: Step) {}
+}
+
+/// The metered steps of [`transact`], in order (the module documentation's
+/// numbers in brackets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Argument and account-link checks (1, 2).
+    Checks,
+    /// The external-data hash, canonical public inputs, the root (3 to 5).
+    PublicInputs,
+    /// The Groth16 verification (6).
+    Proof,
+    /// Both nullifiers recorded in their pages (7).
+    Nullifiers,
+    /// The storage fee into the reserve (7).
+    StorageFee,
+    /// The tree append and the new root (8).
+    Append,
+    /// Deposit, withdrawal and fee moved (9).
+    Funds,
+    /// The event's self-CPI (10).
+    Event,
+    /// The end of the settlement.
+    Done,
+}
+
+impl Step {
+    /// Every step, in the order [`transact`] takes them.
+    pub const ALL: [Step; 9] = [
+        Step::Checks,
+        Step::PublicInputs,
+        Step::Proof,
+        Step::Nullifiers,
+        Step::StorageFee,
+        Step::Append,
+        Step::Funds,
+        Step::Event,
+        Step::Done,
+    ];
+
+    /// A short name, as the `cu-step` lines print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Checks => "checks",
+            Step::PublicInputs => "public_inputs",
+            Step::Proof => "groth16",
+            Step::Nullifiers => "nullifiers",
+            Step::StorageFee => "storage_fee",
+            Step::Append => "tree_append",
+            Step::Funds => "funds",
+            Step::Event => "event",
+            Step::Done => "done",
+        }
+    }
+}
+
+/// Logs the compute units left (the `sol_log_compute_units` syscall): what
+/// the SBF build's `cu-steps` feature does at each [`Step`].
+#[cfg(any(target_os = "solana", target_arch = "bpf"))]
+pub fn log_compute_units() {
+    // SAFETY: a syscall without arguments or memory access.
+    unsafe { solana_define_syscall::definitions::sol_log_compute_units_() }
 }
 
 /// Settles `ix` on `ledger`; see the module documentation for the steps.
 #[inline(always)]
 pub fn transact<L: Ledger>(ledger: &mut L, ix: &TransactData) -> Result<(), L::Error> {
+    ledger.step(Step::Checks);
     check_arguments(ix)?;
     check_links(ledger)?;
+    ledger.step(Step::PublicInputs);
     let public_inputs = bind(ledger, ix)?;
+    ledger.step(Step::Proof);
     verify(ix, &public_inputs)?;
+    ledger.step(Step::Nullifiers);
     ledger.spend_nullifier(0, ix.input_nullifiers[0])?;
     ledger.spend_nullifier(1, ix.input_nullifiers[1])?;
+    ledger.step(Step::StorageFee);
+    ledger.pay_storage_fee(NULLIFIER_STORAGE_FEE)?;
+    ledger.step(Step::Append);
     let first_leaf_index = ledger.tree().frontier.next_index();
     if !is_exit_on_full_tree(first_leaf_index, ix) {
         append(ledger.tree(), ix)?;
     }
+    ledger.step(Step::Funds);
     move_funds(ledger, ix.ext_amount, ix.fee)?;
+    ledger.step(Step::Event);
     let root = ledger.tree().frontier.root();
     let event = SettledRef {
         pool: ledger.pool_address(),
@@ -116,7 +199,9 @@ pub fn transact<L: Ledger>(ledger: &mut L, ix: &TransactData) -> Result<(), L::E
     };
     let mut data = [0u8; MAX_EVENT_LEN];
     let len = event.encode(&mut data);
-    ledger.emit(&data[..len])
+    ledger.emit(&data[..len])?;
+    ledger.step(Step::Done);
+    Ok(())
 }
 
 /// Step 1.

@@ -80,6 +80,23 @@ impl Frontier {
     }
 }
 
+#[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
+impl Frontier {
+    /// The frontier of a tree of `next_index` leaves (even) whose newest
+    /// left children at heights 1.. are `filled` and whose root is `root`.
+    pub(super) fn from_parts(
+        next_index: u64,
+        filled: [FieldBytes; TREE_DEPTH - 1],
+        root: FieldBytes,
+    ) -> Self {
+        Frontier {
+            next_index,
+            filled,
+            root,
+        }
+    }
+}
+
 impl Default for Frontier {
     fn default() -> Self {
         Self::new()

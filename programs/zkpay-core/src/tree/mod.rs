@@ -8,7 +8,9 @@
 //!   algorithm keeps one node per level and appends a pair with
 //!   `TREE_DEPTH` hashes.
 //! - [`CommitmentTree`] is the off-chain tree that keeps every node, so a
-//!   wallet can produce the [`MerklePath`] of any of its notes.
+//!   circuits' tests and tools can produce the [`MerklePath`] of any leaf.
+//! - [`WalletTree`] is what a wallet keeps: the frontier and the paths of
+//!   its own notes, a few kilobytes whatever the pool's size.
 
 use crate::constants::TREE_DEPTH;
 use crate::field::FieldBytes;
@@ -18,10 +20,14 @@ use crate::zero_hashes::ZERO_HASHES;
 mod frontier;
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
 mod full;
+#[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
+mod wallet;
 
 pub use frontier::{Frontier, RootHistory};
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
 pub use full::CommitmentTree;
+#[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
+pub use wallet::{Checkpoint, WalletTree};
 
 /// Why the tree could not be updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

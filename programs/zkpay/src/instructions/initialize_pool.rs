@@ -8,19 +8,22 @@
 //! 4. create the vault PDA `[VAULT_SEED, pool]`: a program-owned account for
 //!    SOL, a token account owned by the pool PDA for an SPL mint;
 //! 5. initialise the commitment tree account (created zeroed by the client in
-//!    the same transaction) as empty, with the empty root as its first root.
+//!    the same transaction) as empty, with the empty root as its first root;
+//! 6. create the root nullifier page PDA, empty (depth 0: it covers every
+//!    nullifier until it is split).
 
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
+use zkpay_core::program::nullifier_page::NullifierPage as PageState;
 use zkpay_core::program::settle::{initialize_tree, pool_asset};
 use zkpay_core::program::state::PoolState;
 use zkpay_core::program::token::TOKEN_ACCOUNT_LEN;
 
 use super::token::initialize_token_account;
-use crate::constants::{POOL_SEED, VAULT_SEED};
+use crate::constants::{NULLIFIER_PAGE_SEED, POOL_SEED, VAULT_SEED};
 use crate::errors::ZkpayError;
 use crate::pda::{create_pda, is_free};
-use crate::state::{AssetKind, CommitmentTreeAccount, Pool};
+use crate::state::{AssetKind, CommitmentTreeAccount, NullifierPage, Pool};
 
 /// Arguments of `initialize_pool`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -46,6 +49,13 @@ pub struct InitializePool<'info> {
     /// CHECK: the vault PDA, created here.
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump)]
     pub vault: UncheckedAccount<'info>,
+    /// CHECK: the root nullifier page PDA (depth 0, prefix 0), created here.
+    #[account(
+        mut,
+        seeds = [NULLIFIER_PAGE_SEED, pool.key().as_ref(), &[0u8], &0u32.to_le_bytes()],
+        bump
+    )]
+    pub nullifier_page: UncheckedAccount<'info>,
     /// CHECK: the SPL mint (absent for SOL); checked in the handler.
     pub mint: Option<UncheckedAccount<'info>>,
     /// CHECK: the SPL Token program (absent for SOL).
@@ -122,5 +132,21 @@ pub fn handler(ctx: Context<InitializePool>, args: InitializePoolArgs) -> Result
     // 5. The tree.
     let mut tree = accounts.tree.load_init()?;
     initialize_tree(&mut tree.state, &pool_key.to_bytes());
+
+    // 6. The root nullifier page (free: its pool is new).
+    let page_info = accounts.nullifier_page.to_account_info();
+    let page_seeds: &[&[u8]] = &[
+        NULLIFIER_PAGE_SEED,
+        pool_key.as_ref(),
+        &[0u8],
+        &0u32.to_le_bytes(),
+        &[ctx.bumps.nullifier_page],
+    ];
+    create_pda(&payer, &page_info, page_seeds, NullifierPage::SPACE, &crate::ID)?;
+    let mut data = page_info.try_borrow_mut_data()?;
+    data[..8].copy_from_slice(NullifierPage::DISCRIMINATOR);
+    PageState::from_account_data_mut(&mut data)
+        .ok_or(anchor_lang::error::ErrorCode::AccountDidNotDeserialize)?
+        .init(&pool_key.to_bytes(), 0, 0);
     Ok(())
 }

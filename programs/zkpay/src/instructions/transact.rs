@@ -1,7 +1,7 @@
 //! `transact`: settles one deposit, private transfer or withdrawal.
 //!
-//! Anchor checks the accounts below (signer, owners and types of the pool
-//! and tree, the nullifier PDAs' seeds, the program accounts); then
+//! Anchor checks the accounts below (signer, owners and types of the pool,
+//! the tree and the nullifier pages, the program accounts); then
 //! `zkpay_core::program::settle::transact` runs every settlement step, the
 //! same code as the SBF build:
 //! 1. argument checks (`ext_amount`, ciphertext sizes, distinct nullifiers);
@@ -10,7 +10,8 @@
 //! 4. every public value canonical;
 //! 5. the root one of the tree's recent roots;
 //! 6. the Groth16 proof;
-//! 7. both nullifier PDAs created (an existing one: already spent);
+//! 7. both nullifiers recorded in their pages (one held already: spent),
+//!    the storage fee paid into the pool account;
 //! 8. both commitments appended, the new root recorded;
 //! 9. funds moved (deposit in; withdrawal and fee out);
 //! 10. the `Settled` event emitted as a self-CPI.
@@ -22,19 +23,19 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::invoke_signed;
 use zkpay_core::error::ZkpayError as CoreError;
 use zkpay_core::field::FieldBytes;
-use zkpay_core::program::ids::{EVENT_AUTHORITY, EVENT_AUTHORITY_SEED, NULLIFIER_SEED, POOL_SEED};
+use zkpay_core::program::ids::{EVENT_AUTHORITY, EVENT_AUTHORITY_SEED, POOL_SEED};
 use zkpay_core::program::instruction::TransactData;
+use zkpay_core::program::nullifier_page;
 use zkpay_core::program::settle::{self, Ledger, Payee};
 use zkpay_core::program::state::{AssetKind, PoolState, TreeState};
 use zkpay_core::program::token::token_balance;
 
 use super::token::transfer_tokens;
 use crate::errors::Failure;
-use crate::pda::{create_pda, is_free};
-use crate::state::{CommitmentTreeAccount, Pool};
+use crate::state::{CommitmentTreeAccount, NullifierPage, Pool};
 
 /// Arguments of `transact` besides the two input nullifiers (which come
-/// first in the instruction data, as they seed the nullifier PDAs).
+/// first in the instruction data).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct TransactArgs {
     /// The proof, as `zkpay_core::proof::TransferProof::to_bytes`.
@@ -55,13 +56,13 @@ pub struct TransactArgs {
 /// `#[event_cpi]` appends for the event).
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(input_nullifiers: [[u8; 32]; 2])]
 pub struct Transact<'info> {
-    /// Pays the transaction and the nullifier accounts; the depositor of a
-    /// deposit.
+    /// Pays the transaction and the storage fee; the depositor of a deposit.
     #[account(mut)]
     pub payer: Signer<'info>,
-    /// The pool.
+    /// The pool; its lamports above its rent are the reserve that pays
+    /// nullifier page splits.
+    #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
     /// The pool's commitment tree (the link is checked both ways).
     #[account(mut)]
@@ -69,20 +70,14 @@ pub struct Transact<'info> {
     /// CHECK: the pool's vault (checked against the pool).
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
-    /// CHECK: the first nullifier's PDA, created here.
-    #[account(
-        mut,
-        seeds = [NULLIFIER_SEED, pool.key().as_ref(), input_nullifiers[0].as_ref()],
-        bump
-    )]
-    pub nullifier_0: UncheckedAccount<'info>,
-    /// CHECK: the second nullifier's PDA, created here.
-    #[account(
-        mut,
-        seeds = [NULLIFIER_SEED, pool.key().as_ref(), input_nullifiers[1].as_ref()],
-        bump
-    )]
-    pub nullifier_1: UncheckedAccount<'info>,
+    /// The live nullifier page covering the first nullifier (checked by
+    /// its header).
+    #[account(mut)]
+    pub nullifier_page_0: AccountLoader<'info, NullifierPage>,
+    /// The live nullifier page covering the second nullifier (may be the
+    /// first's).
+    #[account(mut)]
+    pub nullifier_page_1: AccountLoader<'info, NullifierPage>,
     /// CHECK: receives a withdrawal; bound into the proof by the external-data hash.
     #[account(mut)]
     pub recipient: UncheckedAccount<'info>,
@@ -132,7 +127,6 @@ pub fn handler(
         relayer: accounts.relayer.key().to_bytes(),
         mint: accounts.mint.as_ref().map(|mint| mint.key().to_bytes()),
         accounts,
-        bumps: [ctx.bumps.nullifier_0, ctx.bumps.nullifier_1],
     };
     settle::transact(&mut ledger, &ix).map_err(|failure| failure.0)
 }
@@ -148,7 +142,6 @@ struct AnchorLedger<'a, 'info> {
     recipient: [u8; 32],
     relayer: [u8; 32],
     mint: Option<[u8; 32]>,
-    bumps: [u8; 2],
 }
 
 impl<'info> AnchorLedger<'_, 'info> {
@@ -208,17 +201,25 @@ impl Ledger for AnchorLedger<'_, '_> {
         index: usize,
         nullifier: &FieldBytes,
     ) -> core::result::Result<(), Failure> {
-        let account = match index {
-            0 => self.accounts.nullifier_0.to_account_info(),
-            _ => self.accounts.nullifier_1.to_account_info(),
+        let page = match index {
+            0 => &self.accounts.nullifier_page_0,
+            _ => &self.accounts.nullifier_page_1,
         };
-        if !is_free(&account) {
-            return Err(CoreError::NullifierAlreadySpent.into());
-        }
-        let bump = [self.bumps[index]];
-        let seeds: &[&[u8]] = &[NULLIFIER_SEED, &self.pool_address, nullifier, &bump];
-        let payer = self.accounts.payer.to_account_info();
-        create_pda(&payer, &account, seeds, 0, &crate::ID)?;
+        // Loaded per nullifier: both may be one account.
+        let mut page = page.load_mut()?;
+        nullifier_page::spend(&mut page.page, &self.pool_address, nullifier)?;
+        Ok(())
+    }
+
+    fn pay_storage_fee(&mut self, amount: u64) -> core::result::Result<(), Failure> {
+        let transfer = anchor_lang::system_program::Transfer {
+            from: self.accounts.payer.to_account_info(),
+            to: self.accounts.pool.to_account_info(),
+        };
+        anchor_lang::system_program::transfer(
+            CpiContext::new(anchor_lang::system_program::ID, transfer),
+            amount,
+        )?;
         Ok(())
     }
 
