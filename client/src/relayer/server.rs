@@ -200,6 +200,10 @@ fn unavailable(error: ChainError) -> Refusal {
 
 /// A refusal of the chain, before anything was sent: an expired blockhash
 /// is the wallet's to renew; anything else means the relay would fail.
+/// How many times a relay is built: again when a nullifier page it named
+/// split before it landed.
+const PAGE_ATTEMPTS: usize = 4;
+
 fn would_fail(error: TransactionError) -> Refusal {
     if error == TransactionError::BlockhashNotFound {
         return stale_blockhash();
@@ -374,10 +378,13 @@ impl<C: Chain + 'static> RelayerService<C> {
     /// 2. a relay slot is free (else busy), and the proof verifies
     ///    off-chain for the public inputs the program will compute;
     /// 3. neither nullifier is being relayed or was (else duplicate);
-    /// 4. the root is recent and the nullifiers unspent on-chain, and the
-    ///    blockhash is valid;
+    /// 4. the root is recent, the nullifiers unspent on-chain (their live
+    ///    nullifier pages looked up, a full one split by the relayer), and
+    ///    the blockhash is valid;
     /// 5. the signed transaction fits a packet and its simulation succeeds;
-    /// 6. it is submitted and confirmed.
+    /// 6. it is submitted and confirmed. A transaction refused at 5 or 6
+    ///    whose pages have split since 4 is built again on the live pages
+    ///    (at most [`PAGE_ATTEMPTS`] times in all).
     ///
     /// Nothing is sent before step 6.
     pub async fn relay(&self, relay: &Relay) -> Result<RelayResponse, Refusal> {
@@ -439,24 +446,7 @@ impl<C: Chain + 'static> RelayerService<C> {
                 "the root is not among the pool's recent roots: sync and prove again",
             ));
         }
-        let mut pages = [Pubkey::default(); 2];
-        for (page, nullifier) in pages.iter_mut().zip(&relay.input_nullifiers) {
-            let live = live_page(&mut chain, info, nullifier)
-                .await
-                .map_err(|error| Refusal::new(Unavailable, error.to_string()))?;
-            if live.spent {
-                return Err(Refusal::new(Spent, "a note this spends is already spent"));
-            }
-            // A full page is split by the relayer, refunded from the
-            // pool's reserve.
-            *page = match live.full {
-                true => split(&mut chain, info, &self.keypair, nullifier)
-                    .await
-                    .map_err(|error| Refusal::new(Unavailable, error.to_string()))?
-                    .address,
-                false => live.address,
-            };
-        }
+        let mut pages = self.pages(&mut chain, info, relay).await?;
         if !chain
             .is_blockhash_valid(&relay.blockhash)
             .await
@@ -464,7 +454,66 @@ impl<C: Chain + 'static> RelayerService<C> {
         {
             return Err(stale_blockhash());
         }
-        let transaction = self.sign(&mut chain, served, relay, pages).await?;
+        // A page named may split under the relay (another relay's split,
+        // between the lookup and the landing): the transaction then fails,
+        // and is built again on the live pages (the proof does not name them).
+        let mut attempts = 1;
+        loop {
+            match self.send(&mut chain, served, relay, pages, &mut claim).await {
+                Err(refusal) if refusal.code == WouldFail && attempts < PAGE_ATTEMPTS => {
+                    let live = self.pages(&mut chain, info, relay).await?;
+                    if live == pages {
+                        return Err(refusal);
+                    }
+                    pages = live;
+                    attempts += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Step 4's pages: the live nullifier pages covering the relay's two
+    /// nullifiers, a full one split first (by the relayer, refunded from
+    /// the pool's reserve); a spent nullifier is refused.
+    async fn pages(
+        &self,
+        chain: &mut SharedChain<C>,
+        info: &PoolInfo,
+        relay: &Relay,
+    ) -> Result<[Pubkey; 2], Refusal> {
+        let mut pages = [Pubkey::default(); 2];
+        for (page, nullifier) in pages.iter_mut().zip(&relay.input_nullifiers) {
+            let live = live_page(chain, info, nullifier)
+                .await
+                .map_err(|error| Refusal::new(RefusalCode::Unavailable, error.to_string()))?;
+            if live.spent {
+                return Err(Refusal::new(
+                    RefusalCode::Spent,
+                    "a note this spends is already spent",
+                ));
+            }
+            *page = match live.full {
+                true => split(chain, info, &self.keypair, nullifier)
+                    .await
+                    .map_err(|error| Refusal::new(RefusalCode::Unavailable, error.to_string()))?
+                    .address,
+                false => live.address,
+            };
+        }
+        Ok(pages)
+    }
+
+    /// Steps 5 and 6 on `pages`: signs, simulates, submits and confirms.
+    async fn send(
+        &self,
+        chain: &mut SharedChain<C>,
+        served: &Served,
+        relay: &Relay,
+        pages: [Pubkey; 2],
+        claim: &mut Claim<'_, C>,
+    ) -> Result<RelayResponse, Refusal> {
+        let transaction = self.sign(chain, served, relay, pages).await?;
         let signature = transaction.signatures[0];
         match chain.simulate(&transaction).await {
             Ok(()) => {}
@@ -487,7 +536,7 @@ impl<C: Chain + 'static> RelayerService<C> {
                 // stay claimed.
                 claim.keep = true;
                 Err(Refusal::new(
-                    Unavailable,
+                    RefusalCode::Unavailable,
                     format!("transaction {signature} was sent but not confirmed: {other}"),
                 ))
             }

@@ -173,6 +173,28 @@ fn is_unknown_root(error: &WalletError) -> bool {
     }
 }
 
+/// Whether `error` is the program refusing a nullifier page the
+/// transaction named that is no longer the live one: split since the
+/// lookup (`WrongNullifierPage`, or the closed page's owner check) or full
+/// by the time it landed (`NullifierPageFull`).
+fn is_page_moved(error: &WalletError) -> bool {
+    use solana_sdk::instruction::InstructionError;
+    use solana_sdk::transaction::TransactionError;
+    use zkpay_core::error::{FrameworkError, ZkpayError};
+    match error {
+        WalletError::Rejected(TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(code),
+        )) => [
+            ZkpayError::WrongNullifierPage.code(),
+            ZkpayError::NullifierPageFull.code(),
+            FrameworkError::AccountOwnedByWrongProgram.code(),
+        ]
+        .contains(code),
+        _ => false,
+    }
+}
+
 /// The key under which a relayed transaction waits in the wallet file
 /// until the relayer returns its signature: the two nullifiers it spends
 /// (unique to it, and never a valid signature of it).
@@ -689,6 +711,9 @@ impl Wallet {
                     attempt += 1;
                     self.sync(chain).await?;
                 }
+                // A nullifier page split between the lookup and the landing:
+                // the next attempt names the live pages.
+                Err(error) if is_page_moved(&error) && attempt < ROOT_ATTEMPTS => attempt += 1,
                 result => return result,
             }
         }
