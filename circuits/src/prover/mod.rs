@@ -1,29 +1,35 @@
 //! Proving transfers.
 //!
-//! Groth16 as in ark-groth16 (libsnark QAP reduction), with two changes
+//! Groth16 as in ark-groth16 (libsnark QAP reduction), with three changes
 //! that matter for speed:
 //! - the constraint matrices are built once per prover; each proof only
 //!   computes the witness (synthesis without building constraints);
-//! - the five multi-scalar multiplications run on halo2curves' faster MSM
-//!   over bases converted once ([`msm`]).
+//! - the QAP's seven FFTs run on halo2curves' FFT ([`qap`]);
+//! - the five multi-scalar multiplications run over tables of the proving
+//!   key's bases with their shifted copies, precomputed once per prover
+//!   ([`fixed`]): no doublings, one shared set of buckets, batched affine
+//!   additions. [`floor`] times each step against the same work alone.
 
+mod fixed;
+pub mod floor;
 mod msm;
+mod qap;
 
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{prepare_verifying_key, Groth16, PreparedVerifyingKey, Proof, ProvingKey};
-use ark_poly::GeneralEvaluationDomain;
 use ark_relations::r1cs::{
-    ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError,
-    SynthesisMode,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
 };
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
+use std::time::{Duration, Instant};
 use zkpay_core::proof::TransferProof;
 use zkpay_core::public_inputs::TransferPublicInputs;
 
+use self::fixed::Layout;
 use self::msm::{to_halo_scalars, FixedBases, G1, G2};
+use self::qap::Qap;
 use crate::export::solana::proof_to_solana;
 use crate::setup::{default_key_dir, load_or_generate_proving_key, KeyError};
 use crate::transfer::{PublicInputMode, StatementError, TransferCircuit, TransferWitness};
@@ -47,6 +53,20 @@ pub enum ProveError {
     Synthesis(#[from] SynthesisError),
 }
 
+/// Table layout of the G1 queries: 13-bit digits, every other window
+/// stored (half the memory of all windows for about 10% more time).
+pub(crate) const G1_LAYOUT: Layout = Layout {
+    window: 13,
+    stride: 2,
+};
+
+/// Table layout of the G2 query: 13-bit digits, every window stored (the
+/// costliest MSM; a stride of 2 costs it 20% more).
+pub(crate) const G2_LAYOUT: Layout = Layout {
+    window: 13,
+    stride: 1,
+};
+
 /// The proving key's MSM bases, in the fast backend's form.
 struct QueryBases {
     /// `a_query[1..]`, `b_g1_query[1..]`, `b_g2_query[1..]`: one per input
@@ -63,13 +83,32 @@ struct QueryBases {
 impl QueryBases {
     fn new(pk: &ProvingKey<Bn254>) -> Self {
         QueryBases {
-            a: FixedBases::new(&pk.a_query[1..]),
-            b_g1: FixedBases::new(&pk.b_g1_query[1..]),
-            b_g2: FixedBases::new(&pk.b_g2_query[1..]),
-            h: FixedBases::new(&pk.h_query),
-            l: FixedBases::new(&pk.l_query),
+            a: FixedBases::new(&pk.a_query[1..], G1_LAYOUT),
+            b_g1: FixedBases::new(&pk.b_g1_query[1..], G1_LAYOUT),
+            b_g2: FixedBases::new(&pk.b_g2_query[1..], G2_LAYOUT),
+            h: FixedBases::new(&pk.h_query, G1_LAYOUT),
+            l: FixedBases::new(&pk.l_query, G1_LAYOUT),
         }
     }
+}
+
+/// Where a proof's time went.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProvingTimes {
+    /// Synthesis of the witness.
+    pub witness: Duration,
+    /// The QAP reduction: h's coefficients (seven FFTs of the domain).
+    pub qap: Duration,
+    /// The MSM of A in G1.
+    pub a: Duration,
+    /// The MSM of B in G1.
+    pub b_g1: Duration,
+    /// The MSM of B in G2.
+    pub b_g2: Duration,
+    /// The MSM of C's part over h's coefficients.
+    pub h: Duration,
+    /// The MSM of C's part over the witness.
+    pub l: Duration,
 }
 
 /// A proving key with its constraint matrices, ready to prove transfers.
@@ -77,7 +116,11 @@ pub struct TransferProver {
     mode: PublicInputMode,
     pk: ProvingKey<Bn254>,
     pvk: PreparedVerifyingKey<Bn254>,
-    matrices: ConstraintMatrices<Fr>,
+    /// Constraints, instance and witness variables of the circuit.
+    num_constraints: usize,
+    num_instance_variables: usize,
+    num_witness_variables: usize,
+    qap: Qap,
     bases: QueryBases,
 }
 
@@ -92,11 +135,15 @@ impl TransferProver {
         let matrices = cs.to_matrices().ok_or(SynthesisError::MissingCS)?;
         let pvk = prepare_verifying_key(&pk.vk);
         let bases = QueryBases::new(&pk);
+        let qap = Qap::new(&matrices);
         Ok(TransferProver {
             mode,
             pk,
             pvk,
-            matrices,
+            num_constraints: matrices.num_constraints,
+            num_instance_variables: matrices.num_instance_variables,
+            num_witness_variables: matrices.num_witness_variables,
+            qap,
             bases,
         })
     }
@@ -114,9 +161,24 @@ impl TransferProver {
         &self.pk
     }
 
+    /// Bytes held by the precomputed MSM tables.
+    pub fn table_bytes(&self) -> usize {
+        let b = &self.bases;
+        b.a.table_bytes()
+            + b.b_g1.table_bytes()
+            + b.b_g2.table_bytes()
+            + b.h.table_bytes()
+            + b.l.table_bytes()
+    }
+
+    /// Number of instance variables (the constant one and the inputs).
+    pub fn num_instance_variables(&self) -> usize {
+        self.num_instance_variables
+    }
+
     /// Number of R1CS constraints of the circuit.
     pub fn num_constraints(&self) -> usize {
-        self.matrices.num_constraints
+        self.num_constraints
     }
 
     /// Proves `circuit` after checking it natively, so an invalid transfer
@@ -143,6 +205,17 @@ impl TransferProver {
         circuit: TransferCircuit,
         rng: &mut R,
     ) -> Result<Proof<Bn254>, ProveError> {
+        self.prove_timed(circuit, rng).map(|(proof, _)| proof)
+    }
+
+    /// [`Self::prove_unchecked`], with the time each step took.
+    pub fn prove_timed<R: RngCore + CryptoRng>(
+        &self,
+        circuit: TransferCircuit,
+        rng: &mut R,
+    ) -> Result<(Proof<Bn254>, ProvingTimes), ProveError> {
+        let mut times = ProvingTimes::default();
+        let started = Instant::now();
         let cs = ConstraintSystem::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove {
@@ -151,8 +224,8 @@ impl TransferProver {
         circuit.generate_constraints(cs.clone())?;
         let cs = cs.into_inner().ok_or(SynthesisError::MissingCS)?;
         let num_inputs = cs.instance_assignment.len();
-        if num_inputs != self.matrices.num_instance_variables
-            || cs.witness_assignment.len() != self.matrices.num_witness_variables
+        if num_inputs != self.num_instance_variables
+            || cs.witness_assignment.len() != self.num_witness_variables
         {
             return Err(SynthesisError::Unsatisfiable.into());
         }
@@ -162,10 +235,13 @@ impl TransferProver {
             .chain(&cs.witness_assignment)
             .copied()
             .collect();
+        times.witness = started.elapsed();
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        self.create_proof(r, s, num_inputs, &full_assignment)
-            .ok_or(ProveError::Synthesis(SynthesisError::Unsatisfiable))
+        let proof = self
+            .create_proof(r, s, num_inputs, &full_assignment, &mut times)
+            .ok_or(ProveError::Synthesis(SynthesisError::Unsatisfiable))?;
+        Ok((proof, times))
     }
 
     /// The Groth16 proof with randomness `r`, `s` for `full_assignment`
@@ -179,29 +255,38 @@ impl TransferProver {
         s: Fr,
         num_inputs: usize,
         full_assignment: &[Fr],
+        times: &mut ProvingTimes,
     ) -> Option<Proof<Bn254>> {
         let pk = &self.pk;
-        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &self.matrices,
-            num_inputs,
-            self.matrices.num_constraints,
-            full_assignment,
-        )
-        .ok()?;
-        let h = to_halo_scalars(&h);
-        let assignment = to_halo_scalars(&full_assignment[1..]);
+        let mut clock = Instant::now();
+        let mut lap = || {
+            let now = Instant::now();
+            let elapsed = now - clock;
+            clock = now;
+            elapsed
+        };
+        let full_assignment = to_halo_scalars(full_assignment);
+        let h = self.qap.h(&full_assignment);
+        let assignment = &full_assignment[1..];
         let witness = &assignment[num_inputs - 1..];
+        times.qap = lap();
 
         let a: G1Projective =
-            pk.vk.alpha_g1 + pk.a_query[0] + self.bases.a.msm(&assignment)? + pk.delta_g1 * r;
+            pk.vk.alpha_g1 + pk.a_query[0] + self.bases.a.msm(assignment)? + pk.delta_g1 * r;
+        times.a = lap();
         let b_g1: G1Projective =
-            pk.beta_g1 + pk.b_g1_query[0] + self.bases.b_g1.msm(&assignment)? + pk.delta_g1 * s;
+            pk.beta_g1 + pk.b_g1_query[0] + self.bases.b_g1.msm(assignment)? + pk.delta_g1 * s;
+        times.b_g1 = lap();
         let b_g2: G2Projective = pk.vk.beta_g2
             + pk.b_g2_query[0]
-            + self.bases.b_g2.msm(&assignment)?
+            + self.bases.b_g2.msm(assignment)?
             + pk.vk.delta_g2 * s;
-        let c: G1Projective = self.bases.l.msm(witness)? + self.bases.h.msm(&h)? + a * s + b_g1 * r
-            - pk.delta_g1 * (r * s);
+        times.b_g2 = lap();
+        let h = self.bases.h.msm(&h)?;
+        times.h = lap();
+        let c: G1Projective =
+            self.bases.l.msm(witness)? + h + a * s + b_g1 * r - pk.delta_g1 * (r * s);
+        times.l = lap();
         Some(Proof {
             a: a.into_affine(),
             b: b_g2.into_affine(),

@@ -1,11 +1,10 @@
-//! Multi-scalar multiplications over the proving key's fixed bases, with
-//! halo2curves' batch-affine Pippenger (`msm_best`), which is 20-30% faster
-//! than arkworks' on the 15-16k bases of the transfer circuit.
+//! The proving key's bases, moved from arkworks to halo2curves (whose
+//! field arithmetic the MSM tables use) and tabled once ([`super::fixed`]).
 //!
 //! Both libraries implement the same BN254 curve; points cross as canonical
-//! coordinates. The bases are converted once per prover. `msm_best` cannot
-//! take the identity, so identity bases are dropped (they add nothing) and
-//! the index of every kept base is remembered to pick its scalar.
+//! coordinates. Identity bases add nothing and have no affine coordinates,
+//! so they are dropped, and the index of every kept base is remembered to
+//! pick its scalar.
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
@@ -15,6 +14,8 @@ use halo2curves::ff::PrimeField as _;
 use halo2curves::group::prime::PrimeCurveAffine;
 use halo2curves::group::Curve;
 use halo2curves::CurveAffine;
+
+use super::fixed::{FixedBaseTable, Layout};
 
 /// A BN254 group as seen by both libraries.
 pub(super) trait Group {
@@ -106,8 +107,8 @@ pub(super) fn to_halo_scalars(values: &[Fr]) -> Vec<h2::Fr> {
 
 /// Fixed bases, ready for repeated MSMs.
 pub(super) struct FixedBases<G: Group> {
-    /// The non-identity bases.
-    bases: Vec<G::Halo>,
+    /// The non-identity bases with their precomputed multiples.
+    table: FixedBaseTable<G::Halo>,
     /// `indices[k]` is the position of `bases[k]` among the original bases.
     indices: Vec<usize>,
     /// Number of original bases.
@@ -115,19 +116,24 @@ pub(super) struct FixedBases<G: Group> {
 }
 
 impl<G: Group> FixedBases<G> {
-    /// Converts `points` once.
-    pub(super) fn new(points: &[G::Ark]) -> Self {
-        let (indices, bases) = points
+    /// Converts `points` once and precomputes their table.
+    pub(super) fn new(points: &[G::Ark], layout: Layout) -> Self {
+        let (indices, bases): (Vec<usize>, Vec<G::Halo>) = points
             .iter()
             .enumerate()
             .filter(|(_, point)| !point.is_zero())
             .map(|(i, point)| (i, G::to_halo(point)))
             .unzip();
         FixedBases {
-            bases,
+            table: FixedBaseTable::new(&bases, layout),
             indices,
             len: points.len(),
         }
+    }
+
+    /// Bytes held by the precomputed table.
+    pub(super) fn table_bytes(&self) -> usize {
+        self.table.table_bytes()
     }
 
     /// `sum scalars[i] * points[i]`; `scalars` must cover every base
@@ -137,7 +143,7 @@ impl<G: Group> FixedBases<G> {
             return None;
         }
         let picked: Vec<h2::Fr> = self.indices.iter().map(|&i| scalars[i]).collect();
-        let sum = halo2curves::msm::msm_best(&picked, &self.bases).to_affine();
+        let sum = self.table.msm(&picked).to_affine();
         Some(G::to_ark(&sum).into_group())
     }
 }
@@ -149,6 +155,11 @@ mod tests {
     use ark_ec::{CurveGroup, VariableBaseMSM};
     use ark_ff::Zero;
     use ark_std::UniformRand;
+
+    const LAYOUT: Layout = Layout {
+        window: 8,
+        stride: 2,
+    };
 
     #[test]
     fn matches_arkworks_msm_with_identities_and_zero_scalars() {
@@ -163,14 +174,22 @@ mod tests {
 
         let expected = G1Projective::msm(&g1, &scalars[..300]).unwrap();
         assert_eq!(
-            FixedBases::<G1>::new(&g1).msm(&halo).unwrap().into_affine(),
+            FixedBases::<G1>::new(&g1, LAYOUT)
+                .msm(&halo)
+                .unwrap()
+                .into_affine(),
             expected.into_affine()
         );
         let expected = G2Projective::msm(&g2, &scalars[..300]).unwrap();
         assert_eq!(
-            FixedBases::<G2>::new(&g2).msm(&halo).unwrap().into_affine(),
+            FixedBases::<G2>::new(&g2, LAYOUT)
+                .msm(&halo)
+                .unwrap()
+                .into_affine(),
             expected.into_affine()
         );
-        assert!(FixedBases::<G1>::new(&g1).msm(&halo[..10]).is_none());
+        assert!(FixedBases::<G1>::new(&g1, LAYOUT)
+            .msm(&halo[..10])
+            .is_none());
     }
 }

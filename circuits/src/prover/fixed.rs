@@ -1,0 +1,463 @@
+//! Fixed-base multi-scalar multiplication with precomputed window tables.
+//!
+//! The proving key's bases never change, so each base `P` is stored once
+//! with its shifted copies `2^(c*s*k) P`. A scalar written in signed
+//! `c`-bit digits `d_j` then needs no doublings: digit `j` adds
+//! `±table[j / s]` into bucket set `j % s`, bucket `|d_j|`. All windows of
+//! all bases share the `s` bucket sets, so the whole MSM costs one
+//! affine addition per non-zero digit plus `s` bucket reductions, against
+//! one reduction per window and a doubling chain for Pippenger over bare
+//! bases. The stride `s` trades memory (the table holds `ceil(W / s)`
+//! points per base) for `s - 1` more reductions and `c (s - 1)` doublings.
+//!
+//! Additions into buckets are affine and batched: the denominators of a
+//! batch of additions into distinct buckets share one field inversion
+//! (Montgomery's trick), so an addition costs about six multiplications.
+//! An addition aimed at a bucket already pending in the batch waits for
+//! the next one.
+
+use halo2curves::ff::{Field, PrimeField};
+use halo2curves::group::Group;
+use halo2curves::CurveAffine;
+use rayon::prelude::*;
+
+/// Pending additions per shared inversion.
+const BATCH: usize = 512;
+
+/// The layout of a table: window width and stride.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Bits per signed digit (`c`).
+    pub(crate) window: u32,
+    /// Digits per stored point (`s`): bucket sets in use.
+    pub(crate) stride: u32,
+}
+
+impl Layout {
+    /// Signed digits per 254-bit scalar: enough that the top digit never
+    /// carries (`windows * c >= 255`).
+    pub(crate) fn windows(self) -> usize {
+        255_usize.div_ceil(self.window as usize)
+    }
+
+    /// Points stored per base.
+    pub(crate) fn points_per_base(self) -> usize {
+        self.windows().div_ceil(self.stride as usize)
+    }
+
+    fn buckets_per_set(self) -> usize {
+        1 << (self.window - 1)
+    }
+}
+
+/// An affine point by its coordinates (never the identity).
+#[derive(Clone, Copy, Default)]
+struct Point<F> {
+    x: F,
+    y: F,
+}
+
+/// Bases with their precomputed shifted copies.
+pub(crate) struct FixedBaseTable<C: CurveAffine> {
+    layout: Layout,
+    /// `table[i * points_per_base + k] = 2^(c*s*k) * base_i`.
+    table: Vec<Point<C::Base>>,
+    /// Number of bases.
+    len: usize,
+}
+
+impl<C: CurveAffine> FixedBaseTable<C> {
+    /// Precomputes the table of `bases`, none of which may be the identity.
+    pub(crate) fn new(bases: &[C], layout: Layout) -> Self {
+        assert!((2..=20).contains(&layout.window) && layout.stride >= 1);
+        let per_base = layout.points_per_base();
+        let shift = (layout.window * layout.stride) as usize;
+        // Filled in place: no second copy of the table while it is built.
+        let mut table = vec![Point::default(); bases.len() * per_base];
+        table
+            .par_chunks_mut(1024 * per_base)
+            .zip(bases.par_chunks(1024))
+            .for_each(|(table, bases)| shifted_copies(bases, per_base, shift, table));
+        FixedBaseTable {
+            layout,
+            table,
+            len: bases.len(),
+        }
+    }
+
+    /// Bytes held by the table.
+    pub(crate) fn table_bytes(&self) -> usize {
+        self.table.len() * std::mem::size_of::<Point<C::Base>>()
+    }
+
+    /// `sum scalars[i] * base_i`; `scalars.len()` must be the number of bases.
+    pub(crate) fn msm(&self, scalars: &[C::Scalar]) -> C::Curve {
+        assert_eq!(scalars.len(), self.len, "one scalar per base");
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = self.len.div_ceil(threads).max(1);
+        let per_base = self.layout.points_per_base();
+        scalars
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(n, scalars)| {
+                let table = &self.table[n * chunk * per_base..][..scalars.len() * per_base];
+                Accumulator::<C>::new(self.layout).run(table, scalars)
+            })
+            .reduce(C::Curve::identity, |a, b| a + b)
+    }
+}
+
+/// `2^(shift k) P` for `k < per_base`, base by base, for each `P` of
+/// `bases`: doublings in affine coordinates, a step of all bases at a time
+/// sharing one inversion.
+fn shifted_copies<C: CurveAffine>(
+    bases: &[C],
+    per_base: usize,
+    shift: usize,
+    table: &mut [Point<C::Base>],
+) {
+    let mut current: Vec<Point<C::Base>> = bases
+        .iter()
+        .map(|base| {
+            let xy = base.coordinates().expect("bases are not the identity");
+            Point {
+                x: *xy.x(),
+                y: *xy.y(),
+            }
+        })
+        .collect();
+    let mut prefixes = Vec::with_capacity(bases.len());
+    for k in 0..per_base {
+        if k > 0 {
+            for _ in 0..shift {
+                // lambda = 3x^2 / 2y; y != 0 on a curve of prime order.
+                prefixes.clear();
+                let mut product = C::Base::ONE;
+                for point in &current {
+                    prefixes.push(product);
+                    product *= point.y.double();
+                }
+                let mut inverse = product.invert().expect("2y is not zero");
+                for (point, prefix) in current.iter_mut().zip(&prefixes).rev() {
+                    let inverse_y2 = inverse * prefix;
+                    inverse *= point.y.double();
+                    let square = point.x.square();
+                    let lambda = (square.double() + square) * inverse_y2;
+                    let x = lambda.square() - point.x.double();
+                    point.y = lambda * (point.x - x) - point.y;
+                    point.x = x;
+                }
+            }
+        }
+        for (i, point) in current.iter().enumerate() {
+            table[i * per_base + k] = *point;
+        }
+    }
+}
+
+/// Scalar `s` as signed digits of `c` bits: `s = sum d_j 2^(c j)` with
+/// `d_j` in `(-2^(c-1), 2^(c-1)]`.
+fn signed_digits<S: PrimeField>(scalar: &S, layout: Layout, digits: &mut Vec<i32>) {
+    let repr = scalar.to_repr();
+    let bytes = repr.as_ref();
+    let mut limbs = [0u64; 5];
+    for (i, byte) in bytes.iter().enumerate().take(32) {
+        limbs[i / 8] |= u64::from(*byte) << ((i % 8) * 8);
+    }
+    let c = layout.window as usize;
+    let half = 1i64 << (c - 1);
+    let mut carry = 0i64;
+    digits.clear();
+    for j in 0..layout.windows() {
+        let bit = j * c;
+        let (limb, offset) = (bit / 64, bit % 64);
+        let mut raw = limbs[limb] >> offset;
+        if offset + c > 64 {
+            raw |= limbs[limb + 1] << (64 - offset);
+        }
+        let mut digit = (raw & ((1 << c) - 1)) as i64 + carry;
+        carry = 0;
+        if digit > half {
+            digit -= 1 << c;
+            carry = 1;
+        }
+        digits.push(digit as i32);
+    }
+    debug_assert_eq!(carry, 0, "the top digit never carries");
+}
+
+/// A pending addition: a table point, signed, into a bucket.
+#[derive(Clone, Copy)]
+struct Addition {
+    bucket: u32,
+    point: u32,
+    negate: bool,
+}
+
+/// Buckets of one thread and its batch of pending additions.
+struct Accumulator<C: CurveAffine> {
+    layout: Layout,
+    buckets: Vec<Point<C::Base>>,
+    filled: Vec<bool>,
+    /// `pending[b] == epoch` while bucket `b` has an addition in the batch.
+    pending: Vec<u32>,
+    /// Projective sums for additions that met their bucket pending twice
+    /// (rare, except for digits that cluster, as a short top window's do).
+    overflow: Vec<C::Curve>,
+    epoch: u32,
+    batch: Vec<Addition>,
+    deferred: Vec<Addition>,
+    /// Scratch for the batch's denominators and prefix products.
+    denominators: Vec<C::Base>,
+    prefixes: Vec<C::Base>,
+}
+
+impl<C: CurveAffine> Accumulator<C> {
+    fn new(layout: Layout) -> Self {
+        let buckets = layout.buckets_per_set() * layout.stride as usize;
+        Accumulator {
+            layout,
+            buckets: vec![Point::default(); buckets],
+            filled: vec![false; buckets],
+            pending: vec![0; buckets],
+            overflow: vec![C::Curve::identity(); buckets],
+            epoch: 1,
+            batch: Vec::with_capacity(BATCH),
+            deferred: Vec::new(),
+            denominators: Vec::with_capacity(BATCH),
+            prefixes: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// The MSM of `scalars` over the bases whose points are `table`.
+    fn run(mut self, table: &[Point<C::Base>], scalars: &[C::Scalar]) -> C::Curve {
+        let per_base = self.layout.points_per_base();
+        let stride = self.layout.stride as usize;
+        let set = self.layout.buckets_per_set();
+        let mut digits = Vec::with_capacity(self.layout.windows());
+        for (i, scalar) in scalars.iter().enumerate() {
+            signed_digits(scalar, self.layout, &mut digits);
+            for (j, &digit) in digits.iter().enumerate() {
+                if digit == 0 {
+                    continue;
+                }
+                let addition = Addition {
+                    bucket: ((j % stride) * set + digit.unsigned_abs() as usize - 1) as u32,
+                    point: (i * per_base + j / stride) as u32,
+                    negate: digit < 0,
+                };
+                self.schedule(table, addition, false);
+            }
+        }
+        while !self.batch.is_empty() || !self.deferred.is_empty() {
+            self.flush(table);
+        }
+        self.reduce()
+    }
+
+    fn point(table: &[Point<C::Base>], addition: Addition) -> Point<C::Base> {
+        let point = table[addition.point as usize];
+        if addition.negate {
+            Point {
+                x: point.x,
+                y: -point.y,
+            }
+        } else {
+            point
+        }
+    }
+
+    /// Queues `addition`; one whose bucket is pending waits for the next
+    /// batch, and goes to the projective overflow if that is its `retry`.
+    fn schedule(&mut self, table: &[Point<C::Base>], addition: Addition, retry: bool) {
+        let bucket = addition.bucket as usize;
+        if !self.filled[bucket] {
+            self.buckets[bucket] = Self::point(table, addition);
+            self.filled[bucket] = true;
+        } else if self.pending[bucket] == self.epoch || (retry && self.batch.len() == BATCH) {
+            if retry {
+                let point = Self::point(table, addition);
+                self.overflow[bucket] +=
+                    C::from_xy(point.x, point.y).expect("table points are on the curve");
+            } else {
+                self.deferred.push(addition);
+            }
+        } else {
+            self.pending[bucket] = self.epoch;
+            self.batch.push(addition);
+            if self.batch.len() >= BATCH && !retry {
+                self.flush(table);
+            }
+        }
+    }
+
+    /// Applies the pending additions with one shared inversion, then
+    /// queues the deferred ones again.
+    fn flush(&mut self, table: &[Point<C::Base>]) {
+        self.apply(table);
+        self.epoch += 1;
+        for addition in std::mem::take(&mut self.deferred) {
+            self.schedule(table, addition, true);
+        }
+    }
+
+    fn apply(&mut self, table: &[Point<C::Base>]) {
+        if self.batch.is_empty() {
+            return;
+        }
+        self.denominators.clear();
+        self.prefixes.clear();
+        let mut product = C::Base::ONE;
+        for &addition in &self.batch {
+            let bucket = self.buckets[addition.bucket as usize];
+            let point = Self::point(table, addition);
+            let denominator = if bucket.x != point.x {
+                point.x - bucket.x
+            } else if bucket.y == point.y {
+                bucket.y.double()
+            } else {
+                C::Base::ONE // P + (-P): no inversion needed
+            };
+            self.prefixes.push(product);
+            product *= denominator;
+            self.denominators.push(denominator);
+        }
+        let mut inverse = product
+            .invert()
+            .expect("denominators are non-zero: distinct x, or 2y with y != 0");
+        for k in (0..self.batch.len()).rev() {
+            let addition = self.batch[k];
+            let inverse_k = inverse * self.prefixes[k];
+            inverse *= self.denominators[k];
+            let index = addition.bucket as usize;
+            let bucket = self.buckets[index];
+            let point = Self::point(table, addition);
+            let lambda = if bucket.x != point.x {
+                (point.y - bucket.y) * inverse_k
+            } else if bucket.y == point.y {
+                let square = bucket.x.square();
+                (square.double() + square) * inverse_k
+            } else {
+                self.filled[index] = false;
+                continue;
+            };
+            let x = lambda.square() - bucket.x - point.x;
+            let y = lambda * (bucket.x - x) - bucket.y;
+            self.buckets[index] = Point { x, y };
+        }
+        self.batch.clear();
+    }
+
+    /// `sum_t 2^(c t) sum_b b * bucket[t][b]`.
+    fn reduce(&self) -> C::Curve {
+        let set = self.layout.buckets_per_set();
+        let mut total = C::Curve::identity();
+        for t in (0..self.layout.stride as usize).rev() {
+            for _ in 0..self.layout.window {
+                total = total.double();
+            }
+            let mut running = C::Curve::identity();
+            let mut sum = C::Curve::identity();
+            for b in (t * set..(t + 1) * set).rev() {
+                if self.filled[b] {
+                    let point = self.buckets[b];
+                    running +=
+                        C::from_xy(point.x, point.y).expect("buckets hold points of the curve");
+                }
+                running += self.overflow[b];
+                sum += running;
+            }
+            total += sum;
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halo2curves::bn256::{Fr, G1Affine, G2Affine};
+    use halo2curves::group::Curve;
+    use halo2curves::msm::msm_best;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    fn random_bases<C: CurveAffine>(n: usize, rng: &mut StdRng) -> Vec<C> {
+        (0..n)
+            .map(|_| C::Curve::random(&mut *rng).to_affine())
+            .collect()
+    }
+
+    fn check<C: CurveAffine<ScalarExt = Fr>>(layout: Layout, rng: &mut StdRng) {
+        let mut bases: Vec<C> = random_bases(700, rng);
+        let mut scalars: Vec<Fr> = (0..700).map(|_| Fr::random(&mut *rng)).collect();
+        // Edge cases: zero, one, minus one, small values, r - 2^k, and a
+        // base repeated so that buckets double and cancel.
+        scalars[0] = Fr::ZERO;
+        scalars[1] = Fr::ONE;
+        scalars[2] = -Fr::ONE;
+        scalars[3] = Fr::from(1 << (layout.window - 1));
+        scalars[4] = -Fr::from(1 << (layout.window - 1));
+        scalars[5] = Fr::from(u64::MAX);
+        for k in 6..40 {
+            bases[k] = bases[6];
+            scalars[k] = if k % 2 == 0 { scalars[6] } else { -scalars[6] };
+        }
+        for k in 40..60 {
+            bases[k] = bases[40];
+            scalars[k] = scalars[40];
+        }
+        let expected = msm_best(&scalars, &bases).to_affine();
+        let table = FixedBaseTable::new(&bases, layout);
+        assert_eq!(table.msm(&scalars).to_affine(), expected, "{layout:?}");
+    }
+
+    #[test]
+    fn matches_pippenger_for_every_layout() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for window in [3, 4, 8, 13, 16] {
+            for stride in [1, 2, 3] {
+                let layout = Layout { window, stride };
+                check::<G1Affine>(layout, &mut rng);
+            }
+        }
+        check::<G2Affine>(
+            Layout {
+                window: 13,
+                stride: 1,
+            },
+            &mut rng,
+        );
+        check::<G2Affine>(
+            Layout {
+                window: 11,
+                stride: 2,
+            },
+            &mut rng,
+        );
+    }
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let layout = Layout {
+            window: 13,
+            stride: 1,
+        };
+        let mut digits = Vec::new();
+        for scalar in (0..200)
+            .map(|_| Fr::random(&mut rng))
+            .chain([-Fr::ONE, Fr::ZERO])
+        {
+            signed_digits(&scalar, layout, &mut digits);
+            let base = Fr::from(1 << layout.window);
+            let mut value = Fr::ZERO;
+            for &digit in digits.iter().rev() {
+                let magnitude = Fr::from(u64::from(digit.unsigned_abs()));
+                value = value * base + if digit < 0 { -magnitude } else { magnitude };
+                assert!(digit.unsigned_abs() <= 1 << (layout.window - 1));
+            }
+            assert_eq!(value, scalar);
+        }
+    }
+}

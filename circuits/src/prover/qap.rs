@@ -1,0 +1,203 @@
+//! The QAP reduction (libsnark's, as ark-groth16's `LibsnarkReduction`):
+//! the coefficients of `h = (A B - C) / Z` over the constraint domain,
+//! with halo2curves' FFT, about a third faster here than arkworks' radix-2.
+//!
+//! `A`, `B`, `C` are evaluated on the domain (one point per constraint,
+//! then the inputs' copy constraints in `A`), interpolated, evaluated on a
+//! coset where `Z` does not vanish, divided there, and interpolated back.
+
+use ark_bn254::Fr;
+use ark_ff::PrimeField;
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use ark_relations::r1cs::ConstraintMatrices;
+use halo2curves::bn256 as h2;
+use halo2curves::ff::{Field, PrimeField as _};
+use rayon::prelude::*;
+
+/// One row of a constraint matrix: (coefficient, variable) pairs.
+type Row = Vec<(h2::Fr, usize)>;
+
+/// The constraint matrices in halo2curves' field, and the domain.
+pub(super) struct Qap {
+    a: Vec<Row>,
+    b: Vec<Row>,
+    c: Vec<Row>,
+    num_inputs: usize,
+    log_n: u32,
+    omega: h2::Fr,
+    omega_inv: h2::Fr,
+    n_inv: h2::Fr,
+}
+
+fn rows(matrix: &[Vec<(Fr, usize)>]) -> Vec<Row> {
+    matrix
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|(coefficient, variable)| {
+                    (h2::Fr::from_raw(coefficient.into_bigint().0), *variable)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn evaluate(row: &Row, assignment: &[h2::Fr]) -> h2::Fr {
+    row.iter()
+        .fold(h2::Fr::ZERO, |sum, (coefficient, variable)| {
+            sum + *coefficient * assignment[*variable]
+        })
+}
+
+impl Qap {
+    /// The QAP of `matrices`.
+    pub(super) fn new(matrices: &ConstraintMatrices<Fr>) -> Self {
+        let num_inputs = matrices.num_instance_variables;
+        let n = (matrices.num_constraints + num_inputs).next_power_of_two();
+        let log_n = n.trailing_zeros();
+        // The proving key's Lagrange basis is over arkworks' domain: its
+        // generator, not halo2curves' root of unity (another generator of
+        // the same group, which would order the points differently).
+        let domain = GeneralEvaluationDomain::<Fr>::new(n).expect("a radix-2 domain");
+        let omega = h2::Fr::from_raw(domain.group_gen().into_bigint().0);
+        Qap {
+            a: rows(&matrices.a),
+            b: rows(&matrices.b),
+            c: rows(&matrices.c),
+            num_inputs,
+            log_n,
+            omega,
+            omega_inv: omega.invert().expect("a root of unity is invertible"),
+            n_inv: h2::Fr::from(n as u64)
+                .invert()
+                .expect("the domain size is below the characteristic"),
+        }
+    }
+
+    fn size(&self) -> usize {
+        1 << self.log_n
+    }
+
+    /// Evaluations on the domain to coefficients.
+    fn interpolate(&self, values: &mut [h2::Fr]) {
+        halo2curves::fft::best_fft(values, self.omega_inv, self.log_n);
+        values.par_iter_mut().for_each(|v| *v *= self.n_inv);
+    }
+
+    /// Coefficients to evaluations on the coset `g * domain`.
+    fn evaluate_on_coset(&self, coefficients: &mut [h2::Fr]) {
+        scale_by_powers(coefficients, h2::Fr::MULTIPLICATIVE_GENERATOR);
+        halo2curves::fft::best_fft(coefficients, self.omega, self.log_n);
+    }
+
+    /// Evaluations on the coset to coefficients.
+    fn interpolate_from_coset(&self, values: &mut [h2::Fr]) {
+        self.interpolate(values);
+        scale_by_powers(
+            values,
+            h2::Fr::MULTIPLICATIVE_GENERATOR
+                .invert()
+                .expect("the generator is invertible"),
+        );
+    }
+
+    /// `h`'s coefficients for `assignment` (the constant one, the inputs,
+    /// then the witness), `size()` of them (the top one is zero).
+    pub(super) fn h(&self, assignment: &[h2::Fr]) -> Vec<h2::Fr> {
+        let n = self.size();
+        let evaluations = |matrix: &[Row]| {
+            let mut values = vec![h2::Fr::ZERO; n];
+            values[..matrix.len()]
+                .par_iter_mut()
+                .zip(matrix.par_iter())
+                .for_each(|(value, row)| *value = evaluate(row, assignment));
+            values
+        };
+        let mut a = evaluations(&self.a);
+        let constraints = self.a.len();
+        a[constraints..constraints + self.num_inputs]
+            .copy_from_slice(&assignment[..self.num_inputs]);
+        let mut b = evaluations(&self.b);
+        let mut c = evaluations(&self.c);
+        for values in [&mut a, &mut b, &mut c] {
+            self.interpolate(values);
+            self.evaluate_on_coset(values);
+        }
+        // Z(X) = X^n - 1 is the constant g^n - 1 on the coset.
+        let z_inv = (h2::Fr::MULTIPLICATIVE_GENERATOR.pow_vartime([n as u64]) - h2::Fr::ONE)
+            .invert()
+            .expect("the coset avoids the domain");
+        a.par_iter_mut()
+            .zip(b.par_iter())
+            .zip(c.par_iter())
+            .for_each(|((a, b), c)| *a = (*a * b - c) * z_inv);
+        self.interpolate_from_coset(&mut a);
+        a
+    }
+}
+
+/// `values[i] *= g^i`.
+fn scale_by_powers(values: &mut [h2::Fr], g: h2::Fr) {
+    let chunk = values
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    values
+        .par_chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(k, values)| {
+            let mut power = g.pow_vartime([(k * chunk) as u64]);
+            for v in values {
+                *v *= power;
+                power *= g;
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prover::msm::to_halo_scalars;
+    use crate::scenario::alice_pays_bob;
+    use crate::transfer::{PublicInputMode, TransferCircuit};
+    use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+    use ark_relations::r1cs::{
+        ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+    };
+
+    #[test]
+    fn matches_arkworks_reduction() {
+        let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(5);
+        let circuit: TransferCircuit = alice_pays_bob(5, &mut rng)
+            .witness
+            .circuit(PublicInputMode::Hashed);
+        let cs = ConstraintSystem::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: true,
+        });
+        circuit.generate_constraints(cs.clone()).unwrap();
+        cs.finalize();
+        let matrices = cs.to_matrices().unwrap();
+        let cs = cs.into_inner().unwrap();
+        let assignment: Vec<Fr> = cs
+            .instance_assignment
+            .iter()
+            .chain(&cs.witness_assignment)
+            .copied()
+            .collect();
+        let expected =
+            LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+                &matrices,
+                matrices.num_instance_variables,
+                matrices.num_constraints,
+                &assignment,
+            )
+            .unwrap();
+        let qap = Qap::new(&matrices);
+        let full = to_halo_scalars(&assignment);
+        let h = qap.h(&full);
+        assert!(h == to_halo_scalars(&expected), "h differs from arkworks'");
+        assert_eq!(h.last(), Some(&h2::Fr::ZERO));
+    }
+}
