@@ -1,5 +1,7 @@
 // zkpay's prover against circom + snarkjs on the same statement and the same
-// witness values, alternating, in one run; prints one table.
+// witness values, and against stock arkworks Groth16 (a native peer) proving
+// circom's compiled R1CS with snarkjs' witness, alternating, in one run;
+// prints one table.
 // Usage: node bench.mjs [runs]   (from bench/peers, after `npm ci`)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
@@ -70,16 +72,25 @@ const warm = await snarkjsOnce();
 if (!warm.ok || warm.publicSignals[0] !== input.publicInputsHash) {
   throw new Error("snarkjs did not prove the same statement");
 }
+// The native peer proves circom's R1CS from the witness snarkjs computes.
+const wtnsPath = join(build, "transfer.wtns");
+await snarkjs.wtns.calculate(input, wasm, wtnsPath);
+const arkworksOnce = () =>
+  JSON.parse(sh(zkpay, ["peer-arkworks", r1cs, wtnsPath, "--runs", "1"]).trim().split("\n").pop());
 const oursMs = [];
 const theirsMs = [];
 const theirsVerifyMs = [];
+const arkworksMs = [];
 let oursFigures = first;
+let arkworksFigures;
 for (let i = 0; i < runs; i++) {
   oursFigures = oursOnce();
   oursMs.push(oursFigures.prove_ms[0]);
   const theirs = await snarkjsOnce();
   theirsMs.push(theirs.ms);
   theirsVerifyMs.push(theirs.verifyMs);
+  arkworksFigures = arkworksOnce();
+  arkworksMs.push(arkworksFigures.prove_ms[0]);
 }
 const ratios = theirsMs.map((t, i) => t / oursMs[i]);
 
@@ -88,10 +99,15 @@ console.log(`\nSame statement (2x2 transfer, depth 26, one public input), same w
   (await import("node:os")).availableParallelism()} threads\n`);
 console.log(row(["prover", "constraints", "prove median (ms)", "prove min..max (ms)", "peak RSS (MB)", "proof (bytes, binary)", "verify (ms)"]));
 console.log(row(["---", "---", "---", "---", "---", "---", "---"]));
-console.log(row(["zkpay (arkworks + halo2curves MSM)", oursFigures.constraints, median(oursMs).toFixed(0), spread(oursMs),
+console.log(row(["zkpay (arkworks synthesis, tabled MSMs, halo2curves FFT)", oursFigures.constraints, median(oursMs).toFixed(0), spread(oursMs),
   (oursFigures.peak_rss_kb / 1024).toFixed(0), oursFigures.proof_bytes, oursFigures.verify_ms.toFixed(1)]));
 console.log(row(["circom 2 + snarkjs 0.7.6 (wasm witness)", info.nConstraints, median(theirsMs).toFixed(0), spread(theirsMs),
   (process.resourceUsage().maxRSS / 1024).toFixed(0), 256, median(theirsVerifyMs).toFixed(1)]));
+console.log(row(["arkworks 0.5 Groth16, stock (circom's R1CS, snarkjs' witness)", arkworksFigures.constraints,
+  median(arkworksMs).toFixed(0), spread(arkworksMs), (arkworksFigures.peak_rss_kb / 1024).toFixed(0), 256,
+  arkworksFigures.verify_ms.toFixed(1)]));
+const arkworksRatios = arkworksMs.map((t, i) => t / oursMs[i]);
 console.log(`\nsnarkjs / zkpay, pair by pair: ${ratios.map((r) => r.toFixed(1)).join(", ")}; median ${median(ratios).toFixed(1)}x`);
+console.log(`arkworks / zkpay, pair by pair: ${arkworksRatios.map((r) => r.toFixed(1)).join(", ")}; median ${median(arkworksRatios).toFixed(1)}x`);
 console.log(`(zkpay's peak RSS is the prover process; snarkjs's is this node process. zkey ${(statSync(zkeyPath).size / 1e6).toFixed(1)} MB.)`);
 process.exit(0);

@@ -62,6 +62,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         runs: usize,
     },
+    /// For the peer benchmark (bench/peers): prove circom's compiled
+    /// transfer circuit with stock arkworks Groth16 (a circuit-specific
+    /// setup from a fixed seed), from the witness snarkjs computed, and
+    /// print a line of JSON with the figures.
+    PeerArkworks {
+        /// circom's `.r1cs` file.
+        r1cs: PathBuf,
+        /// snarkjs' `.wtns` file for it.
+        wtns: PathBuf,
+        /// Timed proofs (after one warm-up).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+    },
     /// Measure constraints, proving and verification time, key size and
     /// memory, for the hashed (deployed) and direct public-input layouts.
     Bench {
@@ -85,6 +98,7 @@ fn main() -> Result<()> {
         Command::Demo => demo(),
         Command::ExportSnarkjs { out } => export_snarkjs(&out),
         Command::Peer { dir, runs } => peer(&dir, runs),
+        Command::PeerArkworks { r1cs, wtns, runs } => peer_arkworks(&r1cs, &wtns, runs),
         Command::Bench { runs } => bench(runs),
         Command::Floor { runs } => floor(runs),
     }
@@ -250,6 +264,49 @@ fn peer(dir: &Path, runs: usize) -> Result<()> {
         "verify_ms": verify_ms,
         "peak_rss_kb": peak_kb,
         "proof_bytes": zkpay_core::proof::TransferProof::SIZE,
+    });
+    println!("{figures}");
+    Ok(())
+}
+
+fn peer_arkworks(r1cs: &Path, wtns: &Path, runs: usize) -> Result<()> {
+    use ark_groth16::Groth16;
+    use ark_snark::SNARK;
+    use rand::SeedableRng;
+    use zkpay_circuits::export::iden3::{parse_witness, CircomCircuit, CircomR1cs};
+    let read = |path: &Path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
+    let r1cs = CircomR1cs::parse(&read(r1cs)?).context("cannot parse the .r1cs file")?;
+    let witness = parse_witness(&read(wtns)?).context("cannot parse the .wtns file")?;
+    if witness.len() != r1cs.wires as usize {
+        bail!("the witness has {} values for {} wires", witness.len(), r1cs.wires);
+    }
+    let public = &witness[1..=r1cs.public as usize];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(PEER_SEED);
+    let started = Instant::now();
+    let setup = CircomCircuit { r1cs: &r1cs, witness: None };
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(setup, &mut rng)?;
+    let setup_ms = started.elapsed().as_secs_f64() * 1e3;
+    let circuit = CircomCircuit { r1cs: &r1cs, witness: Some(&witness) };
+    let mut proof = Groth16::<Bn254>::prove(&pk, circuit.clone(), &mut rng)?;
+    reset_peak_rss();
+    let mut prove_ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        proof = Groth16::<Bn254>::prove(&pk, circuit.clone(), &mut rng)?;
+        prove_ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let peak_kb = peak_rss_kb();
+    let started = Instant::now();
+    if !Groth16::<Bn254>::verify(&vk, public, &proof)? {
+        bail!("the arkworks proof of circom's circuit does not verify");
+    }
+    let verify_ms = started.elapsed().as_secs_f64() * 1e3;
+    let figures = serde_json::json!({
+        "constraints": r1cs.constraints.len(),
+        "setup_ms": setup_ms,
+        "prove_ms": prove_ms,
+        "verify_ms": verify_ms,
+        "peak_rss_kb": peak_kb,
     });
     println!("{figures}");
     Ok(())

@@ -204,6 +204,8 @@ struct Accumulator<C: CurveAffine> {
     /// Projective sums for additions that met their bucket pending twice
     /// (rare, except for digits that cluster, as a short top window's do).
     overflow: Vec<C::Curve>,
+    /// Whether any addition went to the overflow.
+    overflowed: bool,
     epoch: u32,
     batch: Vec<Addition>,
     deferred: Vec<Addition>,
@@ -221,6 +223,7 @@ impl<C: CurveAffine> Accumulator<C> {
             filled: vec![false; buckets],
             pending: vec![0; buckets],
             overflow: vec![C::Curve::identity(); buckets],
+            overflowed: false,
             epoch: 1,
             batch: Vec::with_capacity(BATCH),
             deferred: Vec::new(),
@@ -279,6 +282,7 @@ impl<C: CurveAffine> Accumulator<C> {
                 let point = Self::point(table, addition);
                 self.overflow[bucket] +=
                     C::from_xy(point.x, point.y).expect("table points are on the curve");
+                self.overflowed = true;
             } else {
                 self.deferred.push(addition);
             }
@@ -364,7 +368,9 @@ impl<C: CurveAffine> Accumulator<C> {
                     running +=
                         C::from_xy(point.x, point.y).expect("buckets hold points of the curve");
                 }
-                running += self.overflow[b];
+                if self.overflowed {
+                    running += self.overflow[b];
+                }
                 sum += running;
             }
             total += sum;
