@@ -274,19 +274,31 @@ fn peer_arkworks(r1cs: &Path, wtns: &Path, runs: usize) -> Result<()> {
     use ark_snark::SNARK;
     use rand::SeedableRng;
     use zkpay_circuits::export::iden3::{parse_witness, CircomCircuit, CircomR1cs};
-    let read = |path: &Path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
+    let read = |path: &Path| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    };
     let r1cs = CircomR1cs::parse(&read(r1cs)?).context("cannot parse the .r1cs file")?;
     let witness = parse_witness(&read(wtns)?).context("cannot parse the .wtns file")?;
     if witness.len() != r1cs.wires as usize {
-        bail!("the witness has {} values for {} wires", witness.len(), r1cs.wires);
+        bail!(
+            "the witness has {} values for {} wires",
+            witness.len(),
+            r1cs.wires
+        );
     }
     let public = &witness[1..=r1cs.public as usize];
     let mut rng = rand::rngs::StdRng::seed_from_u64(PEER_SEED);
     let started = Instant::now();
-    let setup = CircomCircuit { r1cs: &r1cs, witness: None };
+    let setup = CircomCircuit {
+        r1cs: &r1cs,
+        witness: None,
+    };
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(setup, &mut rng)?;
     let setup_ms = started.elapsed().as_secs_f64() * 1e3;
-    let circuit = CircomCircuit { r1cs: &r1cs, witness: Some(&witness) };
+    let circuit = CircomCircuit {
+        r1cs: &r1cs,
+        witness: Some(&witness),
+    };
     let mut proof = Groth16::<Bn254>::prove(&pk, circuit.clone(), &mut rng)?;
     reset_peak_rss();
     let mut prove_ms = Vec::with_capacity(runs);
@@ -472,7 +484,9 @@ fn floor(runs: usize) -> Result<()> {
     let started = Instant::now();
     let prover = TransferProver::load().context("cannot load the transfer proving key")?;
     let load = started.elapsed();
-    let circuit = alice_pays_bob(64, &mut rng).witness.circuit(PublicInputMode::Hashed);
+    let circuit = alice_pays_bob(64, &mut rng)
+        .witness
+        .circuit(PublicInputMode::Hashed);
     let report = zkpay_circuits::prover::floor::measure(&prover, &circuit, runs, &mut rng)?;
     println!(
         "zkpay transfer proof against its floor: {} constraints, {} threads, medians of {} runs; prover load {} ms, MSM tables {:.1} MB",

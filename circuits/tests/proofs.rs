@@ -162,3 +162,37 @@ fn snarkjs_json_has_the_expected_shape() {
     let value = public[0].as_str().unwrap();
     assert!(value.chars().all(|c| c.is_ascii_digit()) && value.len() > 60);
 }
+
+#[test]
+fn msm_tables_are_cached_and_a_damaged_cache_is_rebuilt() {
+    use zkpay_circuits::prover::TransferProver;
+    let dir = std::env::temp_dir().join(format!("zkpay-table-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let prove = |prover: &TransferProver| {
+        let (proof, inputs) = prover.prove_transfer(&payment(), &mut rng()).unwrap();
+        verify_transfer(&proof, &inputs).unwrap();
+    };
+    let first = TransferProver::load_from(&dir).unwrap();
+    assert!(!first.tables_cached());
+    prove(&first);
+    let second = TransferProver::load_from(&dir).unwrap();
+    assert!(second.tables_cached());
+    prove(&second);
+
+    // One flipped byte in the tables: the digest refuses the file, the
+    // tables are computed again and the file rewritten.
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "msm"))
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&file, &bytes).unwrap();
+    let third = TransferProver::load_from(&dir).unwrap();
+    assert!(!third.tables_cached());
+    prove(&third);
+    assert!(TransferProver::load_from(&dir).unwrap().tables_cached());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -196,16 +196,8 @@ pub fn open_incoming(
     ciphertext: &[u8],
     tag_policy: ViewTag,
 ) -> Option<OpenedNote> {
-    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
-        return None;
-    }
-    let epk: [u8; 32] = ciphertext[EPK..OUT].try_into().ok()?;
-    let shared = ivk.diffie_hellman(&PublicKey::from(epk));
-    if tag_policy == ViewTag::Check && ciphertext[TAG] != view_tag(shared.as_bytes()) {
-        return None;
-    }
-    let key = note_key(shared.as_bytes(), &PublicKey::from(epk));
-    open_body(&key, owner, asset_id, commitment, ciphertext)
+    let key = incoming_note_key(ivk, ciphertext, tag_policy)?;
+    open_body(&key.0, owner, asset_id, commitment, ciphertext)
 }
 
 /// Opens a note this wallet sent, with its outgoing view key; `owner` is
@@ -216,15 +208,66 @@ pub fn open_outgoing(
     commitment: &FieldBytes,
     ciphertext: &[u8],
 ) -> Option<OpenedNote> {
+    open_with_key(&outgoing_note_key(ovk, ciphertext)?, commitment, ciphertext)
+}
+
+/// The symmetric key of one encrypted note: it opens that note and no
+/// other, so a payment disclosure reveals it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NoteKey(pub [u8; 32]);
+
+impl std::fmt::Debug for NoteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NoteKey(..)")
+    }
+}
+
+/// The key of `ciphertext` as its recipient (incoming view key `ivk`)
+/// derives it; None if the ciphertext is too short or, when the policy
+/// checks it, its view tag is not the wallet's.
+pub fn incoming_note_key(
+    ivk: &StaticSecret,
+    ciphertext: &[u8],
+    tag_policy: ViewTag,
+) -> Option<NoteKey> {
+    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
+        return None;
+    }
+    let epk: [u8; 32] = ciphertext[EPK..OUT].try_into().ok()?;
+    let shared = ivk.diffie_hellman(&PublicKey::from(epk));
+    if tag_policy == ViewTag::Check && ciphertext[TAG] != view_tag(shared.as_bytes()) {
+        return None;
+    }
+    Some(NoteKey(*note_key(shared.as_bytes(), &PublicKey::from(epk))))
+}
+
+/// The key of `ciphertext` as its sender (outgoing view key `ovk`)
+/// unmasks it (unauthenticated until the note is opened with it).
+pub fn outgoing_note_key(ovk: &OutgoingViewKey, ciphertext: &[u8]) -> Option<NoteKey> {
     if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
         return None;
     }
     let mask = outgoing_mask(ovk, &ciphertext[EPK..OUT]);
-    let mut key = Zeroizing::new([0u8; 32]);
+    let mut key = [0u8; 32];
     for (i, byte) in key.iter_mut().enumerate() {
         *byte = ciphertext[OUT + i] ^ mask[i];
     }
-    decrypt(&key, commitment, ciphertext)
+    Some(NoteKey(key))
+}
+
+/// Decrypts `ciphertext`, the note of `commitment`, with its `key`: the
+/// amount, the memo and the blinding they derive. The cipher authenticates
+/// the commitment; whether the note's fields make that commitment is the
+/// caller's check.
+pub fn open_with_key(
+    key: &NoteKey,
+    commitment: &FieldBytes,
+    ciphertext: &[u8],
+) -> Option<OpenedNote> {
+    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
+        return None;
+    }
+    decrypt(&key.0, commitment, ciphertext)
 }
 
 fn open_body(

@@ -46,6 +46,7 @@
 pub mod address;
 pub mod amount;
 pub mod chain;
+pub mod disclosure;
 pub mod encryption;
 pub mod keys;
 pub mod nullifier_pages;

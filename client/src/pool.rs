@@ -1,6 +1,7 @@
 //! Pools: one per asset, each with its commitment tree and vault.
 
 use anchor_lang::{InstructionData, ToAccountMetas};
+use solana_sdk::account::Account;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
@@ -73,7 +74,19 @@ pub enum PoolError {
 pub async fn load_pool<C: Chain>(chain: &mut C, mint: &Pubkey) -> Result<PoolInfo, PoolError> {
     let address = pool_address(mint);
     let account = chain.accounts(&[address]).await?.remove(0);
-    let account = account.ok_or(PoolError::Missing(*mint))?;
+    read_pool(address, account.ok_or(PoolError::Missing(*mint))?)
+}
+
+/// The pool at `address`, read from the chain.
+pub async fn load_pool_at<C: Chain>(
+    chain: &mut C,
+    address: &Pubkey,
+) -> Result<PoolInfo, PoolError> {
+    let account = chain.accounts(&[*address]).await?.remove(0);
+    read_pool(*address, account.ok_or(PoolError::Invalid(*address))?)
+}
+
+fn read_pool(address: Pubkey, account: Account) -> Result<PoolInfo, PoolError> {
     if account.owner != zkpay::ID {
         return Err(PoolError::Invalid(address));
     }

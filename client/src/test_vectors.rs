@@ -225,3 +225,57 @@ fn a_fixed_ephemeral_key_gives_the_pinned_note_and_ciphertext() {
     }
     assert!(mismatches.is_empty(), "derived: {mismatches:#?}");
 }
+
+/// The note key of `NOTES[0]` (what a disclosure reveals), and the
+/// disclosure of it as output 0 of a fixed signature in the SOL pool.
+const DISCLOSED_NOTE_KEY: &str = "3870390cef482222a42c1452752d7310a9bae2e213eb99bc84c026519a09d109";
+const DISCLOSURE: &str = r#"{
+  "version": 1,
+  "signature": "99eUso3aSbE9tqGSTXzo3TLfKb9RkMTURrHKQ1K7Zh3BbeqPevr5E1iCbpTjqHuTFLtfxTTD5ekfVuZFzQyEQf8",
+  "pool": "F9Jt8Agkjtts77docaBdJdWCVVfCpZhkvJByHFxCLHt8",
+  "output": 0,
+  "commitment": "267954bd28432a6856a9236c2201595c19f2727dfc3bab06d925f58d40d77fb2",
+  "note_key": "3870390cef482222a42c1452752d7310a9bae2e213eb99bc84c026519a09d109",
+  "owner": "0e350a5146ace5a19f210aa16cf64a5929e094b9063e7887073fc1ec54d2279d",
+  "amount": 250000000,
+  "memo": "72656e7420666f72204d61726368",
+  "address": "zkpay:cMM52efkfS8fsrmQDvMyFCreE9DceodjmU3bvZki5z5PK5pKiJdkFMv26ggkgm9KzCPP7bsT3xLDEJ2C6GWDDGQzgUz2y"
+}"#;
+
+#[test]
+fn a_pinned_note_gives_the_pinned_disclosure() {
+    use crate::disclosure::PaymentDisclosure;
+    use crate::encryption::{incoming_note_key, outgoing_note_key};
+    use solana_sdk::signature::Signature;
+
+    let vector = &NOTES[0];
+    let (sender, recipient) = (keys(vector.sender), keys(vector.recipient));
+    let ciphertext = hex::decode(vector.ciphertext).unwrap();
+    let commitment: [u8; 32] = hex::decode(vector.commitment).unwrap().try_into().unwrap();
+    let key = incoming_note_key(recipient.incoming_view_key(), &ciphertext, ViewTag::Check)
+        .expect("the recipient derives the key");
+    assert_eq!(
+        outgoing_note_key(sender.outgoing_view_key(), &ciphertext),
+        Some(key.clone()),
+        "sender and recipient derive the same note key"
+    );
+    let disclosure = PaymentDisclosure::new(
+        &Signature::from([7u8; 64]),
+        &crate::pool::pool_address(&solana_sdk::pubkey::Pubkey::new_from_array(vector.mint)),
+        0,
+        &commitment,
+        &key,
+        &recipient.owner(),
+        vector.amount,
+        vector.memo,
+        Some(&recipient.address()),
+    );
+    assert_eq!(
+        (hex::encode(key.0), disclosure.to_json()),
+        (DISCLOSED_NOTE_KEY.to_string(), DISCLOSURE.to_string())
+    );
+    assert_eq!(
+        PaymentDisclosure::from_json(DISCLOSURE).unwrap(),
+        disclosure
+    );
+}

@@ -73,6 +73,37 @@ fn pay_a_peer_from_the_command_line() {
         "{out}"
     );
 
+    // Bob discloses the payment, named as his history shortens it; anyone
+    // verifies the file against the chain; an altered one fails.
+    let received = out.lines().find(|l| l.contains("received")).unwrap();
+    let short_signature = received.split_whitespace().last().unwrap();
+    let file = home.join("rent.disclosure");
+    let out = ok(
+        home,
+        "bob.db",
+        &["disclose", short_signature, "-o", file.to_str().unwrap()],
+    );
+    assert!(out.contains("Wrote a disclosure"), "{out}");
+    let out = ok(
+        home,
+        "carol.db",
+        &["verify-disclosure", file.to_str().unwrap()],
+    );
+    assert!(
+        out.contains("of 0.75 SOL") && out.contains("\"rent\"") && out.contains(&bob),
+        "{out}"
+    );
+    let altered = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"amount\": 750000000", "\"amount\": 760000000");
+    std::fs::write(&file, altered).unwrap();
+    fails(
+        home,
+        "carol.db",
+        &["verify-disclosure", file.to_str().unwrap()],
+        "does NOT hold",
+    );
+
     let public = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
     let out = ok(home, "bob.db", &["withdraw", "0.25", public]);
     assert!(out.contains("Withdrew 0.25 SOL"), "{out}");

@@ -136,6 +136,13 @@ impl Chain for FaultyChain {
         Ok(page)
     }
 
+    async fn settled_in(
+        &mut self,
+        signature: &solana_sdk::signature::Signature,
+    ) -> Result<Vec<zkpay_client::chain::Settled>, ChainError> {
+        self.inner.settled_in(signature).await
+    }
+
     async fn airdrop(
         &mut self,
         address: &solana_sdk::pubkey::Pubkey,

@@ -206,6 +206,13 @@ impl Chain for Node {
         Ok(page)
     }
 
+    async fn settled_in(
+        &mut self,
+        signature: &Signature,
+    ) -> Result<Vec<zkpay_client::chain::Settled>, ChainError> {
+        self.chain.settled_in(signature).await
+    }
+
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         self.chain.airdrop(address, lamports).await
     }

@@ -18,6 +18,7 @@
 
 use halo2curves::ff::{Field, PrimeField};
 use halo2curves::group::Group;
+use halo2curves::serde::SerdeObject;
 use halo2curves::CurveAffine;
 use rayon::prelude::*;
 
@@ -83,6 +84,69 @@ impl<C: CurveAffine> FixedBaseTable<C> {
             table,
             len: bases.len(),
         }
+    }
+
+    /// Appends the table to `out`: window, stride (u32 LE), number of
+    /// bases (u64 LE), then every point's coordinates in halo2curves' raw
+    /// (Montgomery) form.
+    pub(crate) fn write(&self, out: &mut Vec<u8>)
+    where
+        C::Base: SerdeObject,
+    {
+        out.extend_from_slice(&self.layout.window.to_le_bytes());
+        out.extend_from_slice(&self.layout.stride.to_le_bytes());
+        out.extend_from_slice(&(self.len as u64).to_le_bytes());
+        for point in &self.table {
+            out.extend_from_slice(&point.x.to_raw_bytes());
+            out.extend_from_slice(&point.y.to_raw_bytes());
+        }
+    }
+
+    /// Reads back from the front of `bytes` what [`Self::write`] wrote for
+    /// `bases` with `layout`: None unless the layout and number of bases
+    /// match, every coordinate is a canonical field element, and each base's
+    /// first stored point is the base itself.
+    pub(crate) fn read(bytes: &mut &[u8], bases: &[C], layout: Layout) -> Option<Self>
+    where
+        C::Base: SerdeObject,
+    {
+        let take = |bytes: &mut &[u8], n: usize| -> Option<Vec<u8>> {
+            let (head, tail) = bytes.split_at_checked(n)?;
+            *bytes = tail;
+            Some(head.to_vec())
+        };
+        let window = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
+        let stride = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
+        let len = u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?);
+        if (Layout { window, stride }) != layout || len != bases.len() as u64 {
+            return None;
+        }
+        let size = C::Base::default().to_raw_bytes().len();
+        let points = bases.len() * layout.points_per_base();
+        let (body, tail) = bytes.split_at_checked(points * 2 * size)?;
+        *bytes = tail;
+        let table: Option<Vec<Point<C::Base>>> = body
+            .par_chunks(2 * size)
+            .map(|raw| {
+                Some(Point {
+                    x: C::Base::from_raw_bytes(&raw[..size])?,
+                    y: C::Base::from_raw_bytes(&raw[size..])?,
+                })
+            })
+            .collect();
+        let table = table?;
+        let per_base = layout.points_per_base();
+        let first_is_base = bases.iter().enumerate().all(|(i, base)| {
+            let point = &table[i * per_base];
+            Option::from(base.coordinates()).is_some_and(|xy: halo2curves::Coordinates<C>| {
+                *xy.x() == point.x && *xy.y() == point.y
+            })
+        });
+        first_is_base.then_some(FixedBaseTable {
+            layout,
+            table,
+            len: bases.len(),
+        })
     }
 
     /// Bytes held by the table.

@@ -10,6 +10,7 @@
 //!   ([`fixed`]): no doublings, one shared set of buckets, batched affine
 //!   additions. [`floor`] times each step against the same work alone.
 
+mod cache;
 mod fixed;
 pub mod floor;
 mod msm;
@@ -23,6 +24,7 @@ use ark_relations::r1cs::{
 };
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use zkpay_core::proof::TransferProof;
 use zkpay_core::public_inputs::TransferPublicInputs;
@@ -30,7 +32,7 @@ use zkpay_core::public_inputs::TransferPublicInputs;
 use self::fixed::Layout;
 use self::msm::{to_halo_scalars, FixedBases, G1, G2};
 use self::qap::Qap;
-use crate::export::solana::proof_to_solana;
+use crate::export::solana::{proof_to_solana, SolanaVerifyingKey};
 use crate::setup::{default_key_dir, load_or_generate_proving_key, KeyError};
 use crate::transfer::{PublicInputMode, StatementError, TransferCircuit, TransferWitness};
 
@@ -90,6 +92,38 @@ impl QueryBases {
             l: FixedBases::new(&pk.l_query, G1_LAYOUT),
         }
     }
+
+    /// The five tables, one after the other.
+    fn write(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes() + 5 * 16);
+        self.a.write(&mut out);
+        self.b_g1.write(&mut out);
+        self.b_g2.write(&mut out);
+        self.h.write(&mut out);
+        self.l.write(&mut out);
+        out
+    }
+
+    /// The tables of `pk` from what [`Self::write`] wrote, if they are.
+    fn read(pk: &ProvingKey<Bn254>, mut body: &[u8]) -> Option<Self> {
+        let bases = QueryBases {
+            a: FixedBases::read(&pk.a_query[1..], G1_LAYOUT, &mut body)?,
+            b_g1: FixedBases::read(&pk.b_g1_query[1..], G1_LAYOUT, &mut body)?,
+            b_g2: FixedBases::read(&pk.b_g2_query[1..], G2_LAYOUT, &mut body)?,
+            h: FixedBases::read(&pk.h_query, G1_LAYOUT, &mut body)?,
+            l: FixedBases::read(&pk.l_query, G1_LAYOUT, &mut body)?,
+        };
+        body.is_empty().then_some(bases)
+    }
+
+    /// Bytes held by the tables.
+    fn bytes(&self) -> usize {
+        self.a.table_bytes()
+            + self.b_g1.table_bytes()
+            + self.b_g2.table_bytes()
+            + self.h.table_bytes()
+            + self.l.table_bytes()
+    }
 }
 
 /// Where a proof's time went.
@@ -122,11 +156,23 @@ pub struct TransferProver {
     num_witness_variables: usize,
     qap: Qap,
     bases: QueryBases,
+    tables_cached: bool,
 }
 
 impl TransferProver {
-    /// A prover for `pk`, a key for the `mode` circuit.
+    /// A prover for `pk`, a key for the `mode` circuit (its MSM tables
+    /// computed, about two seconds on 2 cores).
     pub fn new(mode: PublicInputMode, pk: ProvingKey<Bn254>) -> Result<Self, SynthesisError> {
+        let bases = QueryBases::new(&pk);
+        Self::with_bases(mode, pk, bases, false)
+    }
+
+    fn with_bases(
+        mode: PublicInputMode,
+        pk: ProvingKey<Bn254>,
+        bases: QueryBases,
+        tables_cached: bool,
+    ) -> Result<Self, SynthesisError> {
         let cs = ConstraintSystem::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
@@ -134,7 +180,6 @@ impl TransferProver {
         cs.finalize();
         let matrices = cs.to_matrices().ok_or(SynthesisError::MissingCS)?;
         let pvk = prepare_verifying_key(&pk.vk);
-        let bases = QueryBases::new(&pk);
         let qap = Qap::new(&matrices);
         Ok(TransferProver {
             mode,
@@ -145,6 +190,7 @@ impl TransferProver {
             num_witness_variables: matrices.num_witness_variables,
             qap,
             bases,
+            tables_cached,
         })
     }
 
@@ -152,8 +198,34 @@ impl TransferProver {
     /// the committed verifying key from the cache ([`default_key_dir`]),
     /// generated on first use.
     pub fn load() -> Result<Self, KeyError> {
-        let pk = load_or_generate_proving_key(&default_key_dir())?;
-        Ok(Self::new(PublicInputMode::Hashed, pk)?)
+        Self::load_from(&default_key_dir())
+    }
+
+    /// [`Self::load`] with the key cache in `dir`, where the MSM tables are
+    /// cached too: read if sound, else computed and written (a failed write
+    /// only costs the next process the computation).
+    pub fn load_from(dir: &Path) -> Result<Self, KeyError> {
+        let pk = load_or_generate_proving_key(dir)?;
+        let path = cache::tables_path(dir, &SolanaVerifyingKey::committed());
+        let (bases, cached) = match cache::read_tables(&path, &pk) {
+            Some(bases) => (bases, true),
+            None => {
+                let bases = QueryBases::new(&pk);
+                let _ = cache::write_tables(&path, &bases);
+                (bases, false)
+            }
+        };
+        Ok(Self::with_bases(
+            PublicInputMode::Hashed,
+            pk,
+            bases,
+            cached,
+        )?)
+    }
+
+    /// Whether the MSM tables were read from the cache rather than computed.
+    pub fn tables_cached(&self) -> bool {
+        self.tables_cached
     }
 
     /// The proving key.
@@ -163,12 +235,7 @@ impl TransferProver {
 
     /// Bytes held by the precomputed MSM tables.
     pub fn table_bytes(&self) -> usize {
-        let b = &self.bases;
-        b.a.table_bytes()
-            + b.b_g1.table_bytes()
-            + b.b_g2.table_bytes()
-            + b.h.table_bytes()
-            + b.l.table_bytes()
+        self.bases.bytes()
     }
 
     /// Number of instance variables (the constant one and the inputs).

@@ -13,6 +13,7 @@ use halo2curves::bn256 as h2;
 use halo2curves::ff::PrimeField as _;
 use halo2curves::group::prime::PrimeCurveAffine;
 use halo2curves::group::Curve;
+use halo2curves::serde::SerdeObject;
 use halo2curves::CurveAffine;
 
 use super::fixed::{FixedBaseTable, Layout};
@@ -22,7 +23,7 @@ pub(super) trait Group {
     /// The arkworks affine point.
     type Ark: AffineRepr<ScalarField = Fr>;
     /// The halo2curves affine point.
-    type Halo: CurveAffine<ScalarExt = h2::Fr>;
+    type Halo: CurveAffine<ScalarExt = h2::Fr, Base: SerdeObject>;
     /// `point` in halo2curves.
     fn to_halo(point: &Self::Ark) -> Self::Halo;
     /// `point` in arkworks.
@@ -118,17 +119,38 @@ pub(super) struct FixedBases<G: Group> {
 impl<G: Group> FixedBases<G> {
     /// Converts `points` once and precomputes their table.
     pub(super) fn new(points: &[G::Ark], layout: Layout) -> Self {
-        let (indices, bases): (Vec<usize>, Vec<G::Halo>) = points
-            .iter()
-            .enumerate()
-            .filter(|(_, point)| !point.is_zero())
-            .map(|(i, point)| (i, G::to_halo(point)))
-            .unzip();
+        let (indices, bases) = Self::kept(points);
         FixedBases {
             table: FixedBaseTable::new(&bases, layout),
             indices,
             len: points.len(),
         }
+    }
+
+    /// The bases of `points` with their table read from the front of
+    /// `bytes` ([`Self::write`]), if it is theirs.
+    pub(super) fn read(points: &[G::Ark], layout: Layout, bytes: &mut &[u8]) -> Option<Self> {
+        let (indices, bases) = Self::kept(points);
+        Some(FixedBases {
+            table: FixedBaseTable::read(bytes, &bases, layout)?,
+            indices,
+            len: points.len(),
+        })
+    }
+
+    /// Appends the table to `out`.
+    pub(super) fn write(&self, out: &mut Vec<u8>) {
+        self.table.write(out);
+    }
+
+    /// The non-identity points, converted, with their positions.
+    fn kept(points: &[G::Ark]) -> (Vec<usize>, Vec<G::Halo>) {
+        points
+            .iter()
+            .enumerate()
+            .filter(|(_, point)| !point.is_zero())
+            .map(|(i, point)| (i, G::to_halo(point)))
+            .unzip()
     }
 
     /// Bytes held by the precomputed table.

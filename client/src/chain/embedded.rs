@@ -517,6 +517,15 @@ impl Chain for EmbeddedChain {
         Ok(page)
     }
 
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError> {
+        Ok(self
+            .ledger
+            .iter()
+            .find(|recorded| recorded.signature == *signature)
+            .map(|recorded| recorded.events.clone())
+            .unwrap_or_default())
+    }
+
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         let faucet = self.context.payer.insecure_clone();
         let transfer = anchor_lang::solana_program::system_instruction::transfer(

@@ -127,6 +127,11 @@ pub trait Chain {
         budget: usize,
     ) -> Result<SettlementPage, ChainError>;
 
+    /// The settlements the successful transaction `signature` carried, of
+    /// any pool (none if it failed or carried none): what a payment
+    /// disclosure is checked against.
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError>;
+
     /// Gives `address` test lamports (the embedded faucet, or a cluster's
     /// airdrop where it has one).
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError>;

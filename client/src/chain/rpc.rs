@@ -40,7 +40,9 @@ use solana_transaction_status_client_types::{
 
 use futures::{StreamExt, TryStreamExt};
 
-use super::{settled_events, Chain, ChainError, Settlement, SettlementPage, TransactionStatus};
+use super::{
+    settled_events, Chain, ChainError, Settled, Settlement, SettlementPage, TransactionStatus,
+};
 
 /// Signatures asked for per `getSignaturesForAddress` request (the most a
 /// node answers).
@@ -837,6 +839,15 @@ impl Chain for RpcChain {
             read_to,
             complete,
         })
+    }
+
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError> {
+        Ok(self
+            .settlement(*signature)
+            .await?
+            .into_iter()
+            .map(|settlement| settlement.event)
+            .collect())
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {

@@ -15,7 +15,7 @@ use solana_sdk::signature::Signature;
 use solana_sdk::transaction::Transaction;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Chain, ChainError, SettlementPage, TransactionStatus};
+use super::{Chain, ChainError, Settled, SettlementPage, TransactionStatus};
 
 /// A future run on the chain's own thread.
 pub type LocalFuture<'c, T> = Pin<Box<dyn Future<Output = T> + 'c>>;
@@ -153,6 +153,12 @@ impl<C: Chain + 'static> Chain for SharedChain<C> {
             Box::pin(async move { c.settlements(&tree, after.as_ref(), budget).await })
         })
         .await?
+    }
+
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError> {
+        let signature = *signature;
+        self.run(move |c| Box::pin(async move { c.settled_in(&signature).await }))
+            .await?
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {

@@ -2,6 +2,7 @@
 //! use: sync, deposit, pay, withdraw, balance and history. Generic over
 //! where the chain is ([`Chain`]).
 
+mod disclose;
 mod external;
 mod select;
 mod sync;

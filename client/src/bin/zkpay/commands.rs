@@ -19,9 +19,10 @@ use zkpay_client::address::ShieldedAddress;
 use zkpay_client::amount::{format_amount, parse_amount};
 use zkpay_client::chain::embedded::{EmbeddedChain, FAUCET_GRANT};
 use zkpay_client::chain::rpc::{cluster_label, is_local_url, known_cluster, RpcChain};
-use zkpay_client::chain::{Chain, ChainError, SettlementPage, TransactionStatus};
+use zkpay_client::chain::{Chain, ChainError, Settled, SettlementPage, TransactionStatus};
+use zkpay_client::disclosure::{verify_disclosure, PaymentDisclosure};
 use zkpay_client::keys::WalletKeys;
-use zkpay_client::pool::{open_pool, PoolInfo, SOL, SOL_DECIMALS};
+use zkpay_client::pool::{load_pool_at, open_pool, PoolInfo, SOL, SOL_DECIMALS};
 use zkpay_client::relayer::RelayerClient;
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::text::printable;
@@ -130,6 +131,36 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "Opened pool {} (tree {}, vault {})",
                 pool.pool, pool.tree, pool.vault
             );
+            return Ok(());
+        }
+        Command::VerifyDisclosure { file } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the disclosure {}", file.display()))?;
+            let disclosure = PaymentDisclosure::from_json(&text)?;
+            let verified = verify_disclosure(&mut chain, &disclosure)
+                .await
+                .context("the disclosure does NOT hold")?;
+            let pool = load_pool_at(&mut chain, &verified.pool).await?;
+            println!(
+                "Verified against the chain: transaction {} created, in pool {} ({}), note {} (leaf {}) of {} {}",
+                verified.signature,
+                verified.pool,
+                unit(&pool),
+                disclosure.output,
+                verified.leaf_index,
+                format_amount(verified.amount, pool.decimals),
+                unit(&pool)
+            );
+            if !verified.memo.is_empty() {
+                println!("with memo \"{}\"", printable(&verified.memo));
+            }
+            match &verified.address {
+                Some(address) => println!("for address {address} (only its holder can spend it)."),
+                None => println!(
+                    "for the owner key {} (only its holder can spend it).",
+                    hex::encode(zkpay_circuits::field::to_bytes(&verified.owner))
+                ),
+            }
             return Ok(());
         }
         Command::Airdrop { amount } => {
@@ -274,6 +305,32 @@ pub async fn run(cli: Cli) -> Result<()> {
                 println!("{line}  {}", short(&entry.signature.to_string()));
             }
         }
+        Command::Disclose {
+            signature,
+            output,
+            out,
+        } => {
+            wallet.sync(&mut chain).await?;
+            let signature = resolve_signature(&wallet, signature)?;
+            let disclosure = wallet.disclose(&mut chain, &signature, *output).await?;
+            let text = disclosure.to_json() + "\n";
+            match out {
+                Some(path) => {
+                    std::fs::write(path, &text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!(
+                        "Wrote a disclosure of note {} of {signature} ({} {unit}) to {}: \
+                         it reveals this note to whoever reads it, nothing else of the wallet. \
+                         Check it with `zkpay verify-disclosure {}`.",
+                        disclosure.output,
+                        format_amount(disclosure.amount, decimals),
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+        }
         Command::Sync { rescan } => {
             let report = if *rescan {
                 wallet.rescan(&mut chain).await?
@@ -354,6 +411,27 @@ fn unit(pool: &PoolInfo) -> String {
         format!("tokens ({})", short(&pool.mint.to_string()))
     } else {
         "SOL".to_string()
+    }
+}
+
+/// `text` as a signature: a whole one, or the start of exactly one in the
+/// wallet's history (as `zkpay history` shortens them).
+fn resolve_signature(wallet: &Wallet, text: &str) -> Result<Signature> {
+    if let Ok(signature) = Signature::from_str(text) {
+        return Ok(signature);
+    }
+    let prefix = text.split("..").next().unwrap_or(text);
+    let mut matches: Vec<Signature> = wallet
+        .history()?
+        .into_iter()
+        .map(|entry| entry.signature)
+        .filter(|s| !prefix.is_empty() && s.to_string().starts_with(prefix))
+        .collect();
+    matches.dedup();
+    match matches.as_slice() {
+        [signature] => Ok(*signature),
+        [] => bail!("`{text}` is neither a transaction signature nor the start of one in this wallet's history (see `zkpay history`)"),
+        _ => bail!("`{text}` starts several signatures in this wallet's history: give more of it"),
     }
 }
 
@@ -601,6 +679,10 @@ impl Chain for AnyChain {
         budget: usize,
     ) -> Result<SettlementPage, ChainError> {
         delegate!(self, c => c.settlements(tree, after, budget).await)
+    }
+
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError> {
+        delegate!(self, c => c.settled_in(signature).await)
     }
 
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {

@@ -94,6 +94,27 @@ enum Command {
     Balance,
     /// Show deposits, payments sent and received, withdrawals.
     History,
+    /// Write a disclosure of one note of a payment this wallet sent or
+    /// received: anyone can check against the chain that the transaction
+    /// created a note of that amount and memo for that address, and learns
+    /// nothing else of the wallet.
+    Disclose {
+        /// The transaction: its signature, or the start of one in `zkpay history`.
+        signature: String,
+        /// Which of the transaction's two notes (0 or 1) [default: the
+        /// payee's note of a payment sent, or the note received]
+        #[arg(long)]
+        output: Option<u8>,
+        /// Write the disclosure to this file [default: standard output].
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check a payment disclosure (`zkpay disclose`) against the chain and
+    /// print what it proves.
+    VerifyDisclosure {
+        /// The disclosure file.
+        file: PathBuf,
+    },
     /// Read new settlements from the chain.
     Sync {
         /// Forget the wallet's tree and notes and read everything again.

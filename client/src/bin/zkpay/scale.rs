@@ -218,6 +218,10 @@ impl Chain for WithHistory<'_> {
         Ok(self.history.page(start))
     }
 
+    async fn settled_in(&mut self, signature: &Signature) -> Result<Vec<Settled>, ChainError> {
+        self.chain.settled_in(signature).await
+    }
+
     async fn airdrop(&mut self, address: &Pubkey, lamports: u64) -> Result<(), ChainError> {
         self.chain.airdrop(address, lamports).await
     }
