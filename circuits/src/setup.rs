@@ -112,22 +112,36 @@ pub fn load_or_generate_proving_key(dir: &Path) -> Result<ProvingKey<Bn254>, Key
 /// Writes `pk` to `path` through a temporary file, so a concurrent reader
 /// never sees half a key.
 pub fn write_atomically(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), KeyError> {
-    let io = |source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(io)?;
-    }
     let mut bytes = Vec::with_capacity(pk.uncompressed_size());
     pk.serialize_uncompressed(&mut bytes)?;
+    write_file_atomically(path, &[&bytes]).map_err(|source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `parts` one after the other to `path` through a temporary file
+/// (its folder created if needed), so that a concurrent reader never sees
+/// half a file.
+pub fn write_file_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
     // One temporary file per write, so that threads of one process writing
-    // the same key at once never rename each other's file away.
+    // the same file at once never rename each other's file away.
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("tmp{}-{write}", std::process::id()));
-    let mut file = fs::File::create(&tmp).map_err(io)?;
-    file.write_all(&bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    fs::rename(&tmp, path).map_err(io)
+    let written = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        for part in parts {
+            file.write_all(part)?;
+        }
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }

@@ -8,7 +8,6 @@
 //! (each base must be its table's first point) is ignored and rewritten.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ark_bn254::Bn254;
@@ -17,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::QueryBases;
 use crate::export::solana::SolanaVerifyingKey;
+use crate::setup::write_file_atomically;
 
 const MAGIC: &[u8; 16] = b"zkpay-msm-tables";
 const VERSION: u32 = 1;
@@ -41,23 +41,12 @@ pub(super) fn read_tables(path: &Path, pk: &ProvingKey<Bn254>) -> Option<QueryBa
     QueryBases::read(pk, body)
 }
 
-/// Writes `bases` to `path` through a temporary file, so that a concurrent
-/// reader never sees half a file.
+/// Writes `bases` to `path` ([`write_file_atomically`]).
 pub(super) fn write_tables(path: &Path, bases: &QueryBases) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
     let body = bases.write();
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp{}-{write}", std::process::id()));
-    let mut file = fs::File::create(&tmp)?;
-    file.write_all(MAGIC)?;
-    file.write_all(&VERSION.to_le_bytes())?;
-    file.write_all(&Sha256::digest(&body))?;
-    file.write_all(&body)?;
-    file.sync_all()?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
+    let digest = Sha256::digest(&body);
+    write_file_atomically(
+        path,
+        &[MAGIC, &VERSION.to_le_bytes(), digest.as_slice(), &body],
+    )
 }
