@@ -27,6 +27,7 @@ use crate::address::ShieldedAddress;
 use crate::chain::{Chain, ChainError};
 use crate::encryption::{open_with_key, NoteKey};
 use crate::pool::{load_pool_at, PoolError};
+use crate::store::StoreError;
 
 /// The version this client writes and reads.
 pub const DISCLOSURE_VERSION: u8 = 1;
@@ -179,6 +180,9 @@ pub enum DisclosureError {
     /// The chain failed.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// The wallet file failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 fn bytes32(text: &str, field: &'static str) -> Result<[u8; 32], DisclosureError> {

@@ -78,27 +78,13 @@ impl Qap {
         1 << self.log_n
     }
 
-    /// Evaluations on the domain to coefficients.
-    fn interpolate(&self, values: &mut [h2::Fr]) {
+    /// Evaluations on the domain to evaluations on the coset `g * domain`:
+    /// interpolate, scale coefficient `i` by `g^i / n` (one pass for the
+    /// inverse FFT's `1/n` and the coset shift), evaluate.
+    fn domain_to_coset(&self, values: &mut [h2::Fr]) {
         halo2curves::fft::best_fft(values, self.omega_inv, self.log_n);
-        values.par_iter_mut().for_each(|v| *v *= self.n_inv);
-    }
-
-    /// Coefficients to evaluations on the coset `g * domain`.
-    fn evaluate_on_coset(&self, coefficients: &mut [h2::Fr]) {
-        scale_by_powers(coefficients, h2::Fr::MULTIPLICATIVE_GENERATOR);
-        halo2curves::fft::best_fft(coefficients, self.omega, self.log_n);
-    }
-
-    /// Evaluations on the coset to coefficients.
-    fn interpolate_from_coset(&self, values: &mut [h2::Fr]) {
-        self.interpolate(values);
-        scale_by_powers(
-            values,
-            h2::Fr::MULTIPLICATIVE_GENERATOR
-                .invert()
-                .expect("the generator is invertible"),
-        );
+        scale_by_powers(values, h2::Fr::MULTIPLICATIVE_GENERATOR, self.n_inv);
+        halo2curves::fft::best_fft(values, self.omega, self.log_n);
     }
 
     /// `h`'s coefficients for `assignment` (the constant one, the inputs,
@@ -120,24 +106,31 @@ impl Qap {
         let mut b = evaluations(&self.b);
         let mut c = evaluations(&self.c);
         for values in [&mut a, &mut b, &mut c] {
-            self.interpolate(values);
-            self.evaluate_on_coset(values);
+            self.domain_to_coset(values);
         }
-        // Z(X) = X^n - 1 is the constant g^n - 1 on the coset.
-        let z_inv = (h2::Fr::MULTIPLICATIVE_GENERATOR.pow_vartime([n as u64]) - h2::Fr::ONE)
-            .invert()
-            .expect("the coset avoids the domain");
         a.par_iter_mut()
             .zip(b.par_iter())
             .zip(c.par_iter())
-            .for_each(|((a, b), c)| *a = (*a * b - c) * z_inv);
-        self.interpolate_from_coset(&mut a);
+            .for_each(|((a, b), c)| *a = *a * b - c);
+        // Back to coefficients, dividing by Z(X) = X^n - 1, the constant
+        // g^n - 1 on the coset, in the same pass as 1/n and the unshift.
+        let z_inv = (h2::Fr::MULTIPLICATIVE_GENERATOR.pow_vartime([n as u64]) - h2::Fr::ONE)
+            .invert()
+            .expect("the coset avoids the domain");
+        halo2curves::fft::best_fft(&mut a, self.omega_inv, self.log_n);
+        scale_by_powers(
+            &mut a,
+            h2::Fr::MULTIPLICATIVE_GENERATOR
+                .invert()
+                .expect("the generator is invertible"),
+            self.n_inv * z_inv,
+        );
         a
     }
 }
 
-/// `values[i] *= g^i`.
-fn scale_by_powers(values: &mut [h2::Fr], g: h2::Fr) {
+/// `values[i] *= factor * g^i`.
+fn scale_by_powers(values: &mut [h2::Fr], g: h2::Fr, factor: h2::Fr) {
     let chunk = values
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
@@ -146,7 +139,7 @@ fn scale_by_powers(values: &mut [h2::Fr], g: h2::Fr) {
         .par_chunks_mut(chunk)
         .enumerate()
         .for_each(|(k, values)| {
-            let mut power = g.pow_vartime([(k * chunk) as u64]);
+            let mut power = factor * g.pow_vartime([(k * chunk) as u64]);
             for v in values {
                 *v *= power;
                 power *= g;

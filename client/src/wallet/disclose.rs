@@ -98,11 +98,9 @@ impl Wallet {
 
     /// The shielded address this wallet paid in `signature`, from its history.
     fn payee_of(&self, signature: &Signature) -> Result<Option<ShieldedAddress>, DisclosureError> {
-        let history = self
+        Ok(self
             .store
-            .history(&self.pool.pool)
-            .map_err(|e| DisclosureError::NotDisclosable(e.to_string()))?;
-        Ok(history
+            .history(&self.pool.pool)?
             .iter()
             .filter(|entry| entry.signature == *signature)
             .find_map(|entry| entry.counterparty.as_deref()?.parse().ok()))
