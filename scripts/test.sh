@@ -61,3 +61,5 @@ echo "on-chain code path: type-checks"
 (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 cargo run --release -q -p zkpay-circuits -- peer bench/peers/build/ours > /dev/null
 node bench/peers/check.mjs bench/peers/build/ours
+cargo run --release -q -p zkpay-circuits -- export-funds-snarkjs bench/peers/build/funds
+node bench/peers/check-funds.mjs bench/peers/build/funds

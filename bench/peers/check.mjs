@@ -5,33 +5,14 @@
 // 2. snarkjs verifies zkpay's proof of it with zkpay's verifying key, and
 //    rejects it for another public input.
 // Usage: node check.mjs <dir written by `zkpay-circuits peer <dir>`>
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildPoseidon } from "circomlibjs";
 import * as snarkjs from "snarkjs";
+import { folder, poseidonHasher, reader, tally } from "./checks.mjs";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: node check.mjs <dir>   (make it with: cargo run --release -p zkpay-circuits -- peer <dir>)");
-  process.exit(2);
-}
-const read = (name) => JSON.parse(readFileSync(join(dir, name), "utf8"));
+const dir = folder("usage: node check.mjs <dir>   (make it with: cargo run --release -p zkpay-circuits -- peer <dir>)");
+const read = reader(dir);
 const input = read("input.json");
-
-const poseidon = await buildPoseidon();
-const hash = (values) => poseidon.F.toObject(poseidon(values.map(BigInt)));
-
-let passed = 0;
-let failed = 0;
-function check(name, ok) {
-  if (ok) {
-    passed += 1;
-    console.log(`ok     ${name}`);
-  } else {
-    failed += 1;
-    console.log(`FAILED ${name}`);
-  }
-}
+const hash = await poseidonHasher();
+const { check, finish } = tally();
 
 check("Poseidon(1, 2) is circomlib's test vector",
   hash([1, 2]) === 7853200120776062878684798364095072458815029376092732009249414926327459813530n);
@@ -71,5 +52,4 @@ check("snarkjs verifies zkpay's proof", await snarkjs.groth16.verify(vk, publicS
 const altered = [(BigInt(publicSignals[0]) + 1n).toString()];
 check("snarkjs rejects zkpay's proof for another public input", !(await snarkjs.groth16.verify(vk, altered, proof)));
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -1,6 +1,7 @@
-//! Generated Rust sources committed in `zkpay-core`: the transfer verifying
-//! key and the zero-subtree hashes. `zkpay-circuits setup` writes them; a
-//! test checks that the committed files equal what this module renders.
+//! Generated Rust sources: the transfer verifying key and the zero-subtree
+//! hashes (in `zkpay-core`), the proof-of-funds verifying key (here).
+//! `zkpay-circuits setup` writes them; a test checks that the committed
+//! files equal what this module renders.
 
 use std::fmt::Write;
 
@@ -12,6 +13,9 @@ use crate::export::solana::SolanaVerifyingKey;
 
 /// Path of the generated verifying key, from the workspace root.
 pub const VERIFYING_KEY_FILE: &str = "programs/zkpay-core/src/verifying_key.rs";
+
+/// Path of the generated proof-of-funds verifying key, from the workspace root.
+pub const FUNDS_VERIFYING_KEY_FILE: &str = "circuits/src/funds/verifying_key.rs";
 
 /// Path of the generated zero hashes, from the workspace root.
 pub const ZERO_HASHES_FILE: &str = "programs/zkpay-core/src/zero_hashes.rs";
@@ -36,16 +40,38 @@ fn byte_array(bytes: &[u8], indent: &str) -> String {
 
 /// The source of `verifying_key.rs` for `vk`, made with `seed`.
 pub fn verifying_key_source(vk: &SolanaVerifyingKey, seed: &str) -> String {
+    key_source(
+        vk,
+        seed,
+        "the transfer circuit (hashed public inputs)",
+        "the transfer circuit",
+        "TRANSFER_VERIFYING_KEY",
+    )
+}
+
+/// The source of the proof-of-funds verifying key for `vk`, made with `seed`.
+pub fn funds_verifying_key_source(vk: &SolanaVerifyingKey, seed: &str) -> String {
+    key_source(
+        vk,
+        seed,
+        "the proof-of-funds circuit",
+        "the proof-of-funds circuit",
+        "FUNDS_VERIFYING_KEY",
+    )
+}
+
+fn key_source(vk: &SolanaVerifyingKey, seed: &str, what: &str, circuit: &str, name: &str) -> String {
     let mut out = header(&format!(
-        "Groth16 verifying key of the transfer circuit (hashed public inputs), from the\n\
+        "Groth16 verifying key of {what}, from the\n\
          // single-party development setup with seed {seed:?}.\n\
          // Whoever knows that seed can forge proofs: production needs a multi-party ceremony."
     ));
-    out.push_str(
+    let _ = write!(
+        out,
         "\nuse groth16_solana::groth16::Groth16Verifyingkey;\n\n\
-         /// Verifying key of the transfer circuit, in groth16-solana's layout.\n\
+         /// Verifying key of {circuit}, in groth16-solana's layout.\n\
          #[rustfmt::skip]\n\
-         pub const TRANSFER_VERIFYING_KEY: Groth16Verifyingkey<'static> = Groth16Verifyingkey {\n",
+         pub const {name}: Groth16Verifyingkey<'static> = Groth16Verifyingkey {{\n",
     );
     let _ = writeln!(out, "    nr_pubinputs: {},", vk.ic.len() - 1);
     let _ = writeln!(

@@ -8,6 +8,8 @@
 //! - [`merkle`]: Merkle path to a root.
 //! - [`note`]: spending keys, notes, commitments and nullifiers.
 //! - [`transfer`]: the 2-input, 2-output statement and its typed witness.
+//! - [`funds`]: the proof-of-funds statement (notes worth at least a
+//!   threshold, bound to a challenge).
 //! - [`setup`], [`prover`]: deterministic development setup and proving.
 //! - [`export`]: proofs and keys for groth16-solana and snarkjs.
 
@@ -16,6 +18,7 @@
 pub mod codegen;
 pub mod export;
 pub mod field;
+pub mod funds;
 pub mod merkle;
 pub mod note;
 pub mod poseidon;

@@ -10,15 +10,23 @@ use ark_serialize::CanonicalSerialize;
 use clap::{Parser, Subcommand};
 use rand::rngs::OsRng;
 use zkpay_circuits::codegen::{
-    verifying_key_source, zero_hashes_source, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
+    funds_verifying_key_source, verifying_key_source, zero_hashes_source, FUNDS_VERIFYING_KEY_FILE,
+    VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
 };
 use zkpay_circuits::export::circom::circom_input;
 use zkpay_circuits::export::snarkjs::{proof_json, public_inputs_json, verifying_key_json};
 use zkpay_circuits::export::solana::{proof_to_solana, SolanaVerifyingKey};
+use zkpay_circuits::funds::{
+    challenge_value, statement_hash as funds_statement_hash, verify_funds, CHALLENGE_DOMAIN,
+    FUNDS_NOTES,
+};
+use zkpay_circuits::prover::FundsProver;
 use zkpay_circuits::prover::TransferProver;
+use zkpay_circuits::scenario::alice_proves_funds;
 use zkpay_circuits::scenario::{alice_pays_bob, PAYMENT};
 use zkpay_circuits::setup::{
-    default_key_dir, generate_proving_key, proving_key_path, write_atomically, DEVELOPMENT_SEED,
+    default_key_dir, funds_proving_key_path, generate_funds_proving_key, generate_proving_key,
+    proving_key_path, write_atomically, DEVELOPMENT_SEED, FUNDS_DEVELOPMENT_SEED,
 };
 use zkpay_circuits::transfer::PublicInputMode;
 use zkpay_circuits::Bn254;
@@ -49,6 +57,13 @@ enum Command {
     /// Export a fresh proof, its public inputs and the verifying key as
     /// snarkjs JSON files into a folder.
     ExportSnarkjs {
+        /// Output folder.
+        out: PathBuf,
+    },
+    /// Export a fixed proof of funds as snarkjs JSON files, with its public
+    /// values in `statement.json`, into a folder (checked by
+    /// bench/peers/check-funds.mjs).
+    ExportFundsSnarkjs {
         /// Output folder.
         out: PathBuf,
     },
@@ -97,6 +112,7 @@ fn main() -> Result<()> {
         Command::Setup { workspace } => setup(&workspace),
         Command::Demo => demo(),
         Command::ExportSnarkjs { out } => export_snarkjs(&out),
+        Command::ExportFundsSnarkjs { out } => export_funds_snarkjs(&out),
         Command::Peer { dir, runs } => peer(&dir, runs),
         Command::PeerArkworks { r1cs, wtns, runs } => peer_arkworks(&r1cs, &wtns, runs),
         Command::Bench { runs } => bench(runs),
@@ -138,6 +154,23 @@ fn setup(workspace: &Path) -> Result<()> {
         "proving key: {} ({} bytes)",
         key_path.display(),
         pk.uncompressed_size()
+    );
+
+    let funds_pk = generate_funds_proving_key(FUNDS_DEVELOPMENT_SEED)?;
+    let funds_vk = SolanaVerifyingKey::from_arkworks(&funds_pk.vk);
+    let path = workspace.join(FUNDS_VERIFYING_KEY_FILE);
+    std::fs::write(
+        &path,
+        funds_verifying_key_source(&funds_vk, FUNDS_DEVELOPMENT_SEED),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
+    let key_path = funds_proving_key_path(&default_key_dir(), &funds_vk);
+    write_atomically(&key_path, &funds_pk)?;
+    println!(
+        "proof-of-funds proving key: {} ({} bytes)",
+        key_path.display(),
+        funds_pk.uncompressed_size()
     );
     println!("WARNING: a single-party setup from a public seed lets anyone forge proofs; production needs a multi-party ceremony.");
     Ok(())
@@ -202,6 +235,49 @@ fn export_snarkjs(out: &Path) -> Result<()> {
         .circuit(PublicInputMode::Hashed);
     let proof = prover.prove(circuit.clone(), &mut rng)?;
     write_snarkjs(out, &prover, &circuit, &proof)
+}
+
+/// Challenge text of the exported and benchmarked proofs of funds.
+const EXPORT_CHALLENGE: &str = "exchange KYC 2026-12-05, ticket 4417";
+/// Pool address of the exported and benchmarked proofs of funds.
+const EXPORT_POOL: [u8; 32] = [7u8; 32];
+
+fn export_funds_snarkjs(out: &Path) -> Result<()> {
+    use rand::SeedableRng;
+    let prover = FundsProver::load().context("cannot load the proof-of-funds proving key")?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(PEER_SEED);
+    let challenge = challenge_value(&EXPORT_POOL, EXPORT_CHALLENGE);
+    let witness = alice_proves_funds(8, 1_400_000_000, challenge, &mut rng).witness;
+    let circuit = witness.circuit();
+    let proof = prover.prove(circuit.clone(), &mut OsRng)?;
+    if !prover.verify(&proof, &circuit.public_inputs()) {
+        bail!("the proof of funds does not verify");
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let vk = verifying_key_json(&prover.proving_key().vk);
+    write_json(&out.join("verification_key.json"), &vk)?;
+    write_json(&out.join("proof.json"), &proof_json(&proof))?;
+    write_json(
+        &out.join("public.json"),
+        &public_inputs_json(&[funds_statement_hash(&circuit.statement)]),
+    )?;
+    write_json(
+        &out.join("statement.json"),
+        &public_inputs_json(&circuit.statement.to_array()),
+    )?;
+    write_json(
+        &out.join("challenge.json"),
+        &serde_json::json!({
+            "domain": String::from_utf8_lossy(CHALLENGE_DOMAIN),
+            "pool": EXPORT_POOL.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "text": EXPORT_CHALLENGE,
+        }),
+    )?;
+    eprintln!(
+        "wrote verification_key.json, proof.json, public.json, statement.json, challenge.json to {}",
+        out.display()
+    );
+    Ok(())
 }
 
 fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
@@ -467,8 +543,53 @@ fn bench(runs: usize) -> Result<()> {
                 .map_or("n/a".into(), |kb| format!("{:.0}", kb as f64 / 1024.0)),
         );
     }
+    bench_funds(runs)?;
     println!();
     println!("On-chain CU are estimated from published syscall prices (pairing 36,364 + 3 x 12,121; G1 mul 3,840 + add 334 per public input; Poseidon 61 n^2 + 542); the SBF build measures them.");
+    Ok(())
+}
+
+/// The proof-of-funds row: Alice's three notes and a dummy among 128
+/// foreign leaves, proved `runs` times after a warm-up.
+fn bench_funds(runs: usize) -> Result<()> {
+    let mut rng = OsRng;
+    let started = Instant::now();
+    let prover = FundsProver::load().context("cannot load the proof-of-funds proving key")?;
+    let load = started.elapsed();
+    let challenge = challenge_value(&EXPORT_POOL, EXPORT_CHALLENGE);
+    let witness = alice_proves_funds(64, 1_400_000_000, challenge, &mut rng).witness;
+    let circuit = witness.circuit();
+    let proof = prover.prove(circuit.clone(), &mut rng)?;
+    let mut prove = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        std::hint::black_box(prover.prove(circuit.clone(), &mut rng)?);
+        prove.push(started.elapsed());
+    }
+    let solana = proof_to_solana(&proof);
+    let mut verify = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        verify_funds(&solana, &circuit.statement)
+            .context("groth16-solana rejects the benchmark proof of funds")?;
+        verify.push(started.elapsed());
+    }
+    let prove_median = median(&mut prove);
+    println!();
+    println!(
+        "| proof of funds ({FUNDS_NOTES} notes) | constraints | prover load (ms) | prove median (ms) | prove min..max (ms) | verify, groth16-solana code (ms) | proof (bytes) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| committed key | {} | {} | {} | {}..{} | {} | {} |",
+        prover.num_constraints(),
+        ms(load),
+        ms(prove_median),
+        ms(prove[0]),
+        ms(prove[prove.len() - 1]),
+        ms(median(&mut verify)),
+        zkpay_core::proof::TransferProof::SIZE
+    );
     Ok(())
 }
 

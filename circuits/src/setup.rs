@@ -21,10 +21,15 @@ use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
 use crate::export::solana::SolanaVerifyingKey;
+use crate::funds::FundsCircuit;
 use crate::transfer::{PublicInputMode, TransferCircuit};
 
 /// The seed of the committed development setup.
 pub const DEVELOPMENT_SEED: &str = "zkpay transfer circuit v1: single-party development setup";
+
+/// The seed of the proof-of-funds circuit's development setup.
+pub const FUNDS_DEVELOPMENT_SEED: &str =
+    "zkpay proof-of-funds circuit v1: single-party development setup";
 
 /// Environment variable naming the folder where proving keys are cached.
 pub const KEY_DIR_ENV: &str = "ZKPAY_KEY_DIR";
@@ -66,6 +71,13 @@ pub fn generate_proving_key(
     )
 }
 
+/// Runs the Groth16 setup of the proof-of-funds circuit with randomness
+/// from `seed`.
+pub fn generate_funds_proving_key(seed: &str) -> Result<ProvingKey<Bn254>, SynthesisError> {
+    let mut rng = ChaCha20Rng::from_seed(Sha256::digest(seed.as_bytes()).into());
+    Groth16::<Bn254>::generate_random_parameters_with_reduction(FundsCircuit::blank(), &mut rng)
+}
+
 /// The folder for cached proving keys: `$ZKPAY_KEY_DIR`, else
 /// `$XDG_CACHE_HOME/zkpay`, else `~/.cache/zkpay`, else the temp folder.
 pub fn default_key_dir() -> PathBuf {
@@ -81,9 +93,16 @@ pub fn default_key_dir() -> PathBuf {
     }
 }
 
-/// The cache file in `dir` for the proving key whose verifying key is `vk`.
+/// The cache file in `dir` for the transfer proving key whose verifying
+/// key is `vk`.
 pub fn proving_key_path(dir: &Path, vk: &SolanaVerifyingKey) -> PathBuf {
     dir.join(format!("transfer-{}.pk", vk.fingerprint()))
+}
+
+/// The cache file in `dir` for the proof-of-funds proving key whose
+/// verifying key is `vk`.
+pub fn funds_proving_key_path(dir: &Path, vk: &SolanaVerifyingKey) -> PathBuf {
+    dir.join(format!("funds-{}.pk", vk.fingerprint()))
 }
 
 /// The proving key matching the committed verifying key: read from the
@@ -91,21 +110,39 @@ pub fn proving_key_path(dir: &Path, vk: &SolanaVerifyingKey) -> PathBuf {
 /// [`DEVELOPMENT_SEED`] (about a second) and cached.
 pub fn load_or_generate_proving_key(dir: &Path) -> Result<ProvingKey<Bn254>, KeyError> {
     let committed = SolanaVerifyingKey::committed();
-    let path = proving_key_path(dir, &committed);
-    if let Ok(bytes) = fs::read(&path) {
+    load_or_generate(&proving_key_path(dir, &committed), &committed, || {
+        generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED)
+    })
+}
+
+/// [`load_or_generate_proving_key`] for the proof-of-funds circuit
+/// ([`FUNDS_DEVELOPMENT_SEED`], the committed funds verifying key).
+pub fn load_or_generate_funds_proving_key(dir: &Path) -> Result<ProvingKey<Bn254>, KeyError> {
+    let committed = SolanaVerifyingKey::committed_funds();
+    load_or_generate(&funds_proving_key_path(dir, &committed), &committed, || {
+        generate_funds_proving_key(FUNDS_DEVELOPMENT_SEED)
+    })
+}
+
+fn load_or_generate(
+    path: &Path,
+    committed: &SolanaVerifyingKey,
+    generate: impl FnOnce() -> Result<ProvingKey<Bn254>, SynthesisError>,
+) -> Result<ProvingKey<Bn254>, KeyError> {
+    if let Ok(bytes) = fs::read(path) {
         // Our own cache: the committed-key comparison below catches a stale
         // or damaged file, so the slow subgroup checks are skipped.
         if let Ok(pk) = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(&bytes[..]) {
-            if SolanaVerifyingKey::from_arkworks(&pk.vk) == committed {
+            if SolanaVerifyingKey::from_arkworks(&pk.vk) == *committed {
                 return Ok(pk);
             }
         }
     }
-    let pk = generate_proving_key(PublicInputMode::Hashed, DEVELOPMENT_SEED)?;
-    if SolanaVerifyingKey::from_arkworks(&pk.vk) != committed {
+    let pk = generate()?;
+    if SolanaVerifyingKey::from_arkworks(&pk.vk) != *committed {
         return Err(KeyError::CommittedKeyMismatch);
     }
-    write_atomically(&path, &pk)?;
+    write_atomically(path, &pk)?;
     Ok(pk)
 }
 

@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use zkpay_circuits::codegen::{
-    verifying_key_source, zero_hashes, zero_hashes_source, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
+    funds_verifying_key_source, verifying_key_source, zero_hashes, zero_hashes_source,
+    FUNDS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE, ZERO_HASHES_FILE,
 };
 use zkpay_circuits::export::solana::SolanaVerifyingKey;
 use zkpay_circuits::setup::{
-    generate_proving_key, load_or_generate_proving_key, proving_key_path, DEVELOPMENT_SEED,
+    generate_funds_proving_key, generate_proving_key, load_or_generate_proving_key,
+    proving_key_path, DEVELOPMENT_SEED, FUNDS_DEVELOPMENT_SEED,
 };
 use zkpay_circuits::transfer::PublicInputMode;
 use zkpay_core::zero_hashes::ZERO_HASHES;
@@ -28,6 +30,19 @@ fn committed_verifying_key_is_what_the_setup_produces() {
         "run `cargo run --release -p zkpay-circuits -- setup` and commit the result"
     );
     assert_eq!(vk, SolanaVerifyingKey::committed());
+}
+
+#[test]
+fn committed_funds_verifying_key_is_what_the_setup_produces() {
+    let pk = generate_funds_proving_key(FUNDS_DEVELOPMENT_SEED).unwrap();
+    let vk = SolanaVerifyingKey::from_arkworks(&pk.vk);
+    assert_eq!(
+        committed(FUNDS_VERIFYING_KEY_FILE),
+        funds_verifying_key_source(&vk, FUNDS_DEVELOPMENT_SEED),
+        "run `cargo run --release -p zkpay-circuits -- setup` and commit the result"
+    );
+    assert_eq!(vk, SolanaVerifyingKey::committed_funds());
+    assert_ne!(vk, SolanaVerifyingKey::committed());
 }
 
 #[test]

@@ -48,6 +48,7 @@ pub mod amount;
 pub mod chain;
 pub mod disclosure;
 pub mod encryption;
+pub mod funds;
 pub mod keys;
 pub mod nullifier_pages;
 pub mod pool;

@@ -279,3 +279,46 @@ fn a_pinned_note_gives_the_pinned_disclosure() {
         disclosure
     );
 }
+
+/// A proof-of-funds file over fixed values in the SOL pool: the format a
+/// verifier reads (the proof bytes are a pattern, not a valid proof).
+const PROOF_OF_FUNDS: &str = r#"{
+  "version": 1,
+  "pool": "F9Jt8Agkjtts77docaBdJdWCVVfCpZhkvJByHFxCLHt8",
+  "at_least": 1500000000,
+  "challenge": "landlord check, flat 3B",
+  "root": "0000000000000000000000000000000000000000000000000000000000000011",
+  "nullifiers": [
+    "0000000000000000000000000000000000000000000000000000000000000021",
+    "0000000000000000000000000000000000000000000000000000000000000022",
+    "0000000000000000000000000000000000000000000000000000000000000023",
+    "0000000000000000000000000000000000000000000000000000000000000024"
+  ],
+  "proof": "PROOF_HEX"
+}"#;
+
+#[test]
+fn fixed_values_give_the_pinned_proof_of_funds_file() {
+    use crate::funds::ProofOfFunds;
+    use zkpay_circuits::funds::{challenge_value, FundsStatement};
+    use zkpay_core::proof::TransferProof;
+
+    let pool = crate::pool::pool_address(&crate::pool::SOL);
+    let asset_id = from_bytes(&asset_id(&NATIVE_SOL_MINT)).unwrap();
+    let challenge = "landlord check, flat 3B";
+    let statement = FundsStatement {
+        root: Fr::from(0x11u64),
+        at_least: Fr::from(1_500_000_000u64),
+        challenge: challenge_value(&pool.to_bytes(), challenge),
+        asset_id,
+        nullifiers: [0x21u64, 0x22, 0x23, 0x24].map(Fr::from),
+    };
+    let bytes: [u8; TransferProof::SIZE] = std::array::from_fn(|i| i as u8);
+    let proof = TransferProof::from_bytes(&bytes);
+    let file = ProofOfFunds::new(&pool, 1_500_000_000, challenge, &statement, &proof);
+    let pinned = PROOF_OF_FUNDS.replace("PROOF_HEX", &hex::encode(bytes));
+    assert_eq!(file.to_json(), pinned);
+    let read = ProofOfFunds::from_json(&pinned).unwrap();
+    assert_eq!(read.statement(asset_id).unwrap(), statement);
+    assert_eq!(read.groth16_proof().unwrap(), proof);
+}

@@ -104,6 +104,56 @@ fn pay_a_peer_from_the_command_line() {
         "does NOT hold",
     );
 
+    // Alice proves she holds at least 1 SOL for a landlord's challenge;
+    // anyone verifies it; it answers no other challenge; she cannot prove
+    // more than she holds.
+    let file = home.join("landlord.funds");
+    let out = ok(
+        home,
+        "alice.db",
+        &[
+            "prove-funds",
+            "--at-least",
+            "1",
+            "--challenge",
+            "flat 3B",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("Wrote a proof of funds"), "{out}");
+    let out = ok(
+        home,
+        "carol.db",
+        &[
+            "verify-funds",
+            file.to_str().unwrap(),
+            "--challenge",
+            "flat 3B",
+        ],
+    );
+    assert!(
+        out.contains("worth at least 1 SOL") && out.contains("\"flat 3B\""),
+        "{out}"
+    );
+    fails(
+        home,
+        "carol.db",
+        &[
+            "verify-funds",
+            file.to_str().unwrap(),
+            "--challenge",
+            "flat 4C",
+        ],
+        "not \"flat 4C\"",
+    );
+    fails(
+        home,
+        "alice.db",
+        &["prove-funds", "--at-least", "2", "--challenge", "flat 3B"],
+        "insufficient funds",
+    );
+
     let public = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
     let out = ok(home, "bob.db", &["withdraw", "0.25", public]);
     assert!(out.contains("Withdrew 0.25 SOL"), "{out}");

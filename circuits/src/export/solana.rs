@@ -6,8 +6,11 @@ use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
 use sha2::{Digest, Sha256};
+use groth16_solana::groth16::Groth16Verifyingkey;
 use zkpay_core::proof::TransferProof;
 use zkpay_core::verifying_key::TRANSFER_VERIFYING_KEY;
+
+use crate::funds::verifying_key::FUNDS_VERIFYING_KEY;
 
 fn write_be<F: PrimeField>(value: &F, out: &mut [u8]) {
     out.copy_from_slice(&value.into_bigint().to_bytes_be());
@@ -71,9 +74,17 @@ impl SolanaVerifyingKey {
         }
     }
 
-    /// The verifying key committed in `zkpay-core`.
+    /// The transfer circuit's verifying key committed in `zkpay-core`.
     pub fn committed() -> Self {
-        let committed = &TRANSFER_VERIFYING_KEY;
+        Self::from_groth16_solana(&TRANSFER_VERIFYING_KEY)
+    }
+
+    /// The proof-of-funds circuit's committed verifying key.
+    pub fn committed_funds() -> Self {
+        Self::from_groth16_solana(&FUNDS_VERIFYING_KEY)
+    }
+
+    fn from_groth16_solana(committed: &Groth16Verifyingkey) -> Self {
         SolanaVerifyingKey {
             alpha_g1: committed.vk_alpha_g1,
             beta_g2: committed.vk_beta_g2,

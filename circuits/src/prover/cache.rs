@@ -22,9 +22,10 @@ const MAGIC: &[u8; 16] = b"zkpay-msm-tables";
 const VERSION: u32 = 1;
 const HEADER: usize = MAGIC.len() + 4 + 32;
 
-/// The table cache file in `dir` for the key whose verifying key is `vk`.
-pub(super) fn tables_path(dir: &Path, vk: &SolanaVerifyingKey) -> PathBuf {
-    dir.join(format!("transfer-{}.msm", vk.fingerprint()))
+/// The table cache file in `dir` for the key of `circuit` whose verifying
+/// key is `vk`.
+pub(super) fn tables_path(dir: &Path, circuit: &str, vk: &SolanaVerifyingKey) -> PathBuf {
+    dir.join(format!("{circuit}-{}.msm", vk.fingerprint()))
 }
 
 /// The tables of `pk` cached at `path`, if there and sound.

@@ -13,8 +13,11 @@
 mod cache;
 mod fixed;
 pub mod floor;
+mod funds;
 mod msm;
 mod qap;
+
+pub use self::funds::{FundsProveError, FundsProver};
 
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
@@ -145,9 +148,9 @@ pub struct ProvingTimes {
     pub l: Duration,
 }
 
-/// A proving key with its constraint matrices, ready to prove transfers.
-pub struct TransferProver {
-    mode: PublicInputMode,
+/// A proving key with its constraint matrices and MSM tables: proves any
+/// assignment of the circuit it was made for.
+pub(crate) struct Engine {
     pk: ProvingKey<Bn254>,
     pvk: PreparedVerifyingKey<Bn254>,
     /// Constraints, instance and witness variables of the circuit.
@@ -159,30 +162,24 @@ pub struct TransferProver {
     tables_cached: bool,
 }
 
-impl TransferProver {
-    /// A prover for `pk`, a key for the `mode` circuit (its MSM tables
-    /// computed, about two seconds on 2 cores).
-    pub fn new(mode: PublicInputMode, pk: ProvingKey<Bn254>) -> Result<Self, SynthesisError> {
-        let bases = QueryBases::new(&pk);
-        Self::with_bases(mode, pk, bases, false)
-    }
-
-    fn with_bases(
-        mode: PublicInputMode,
+impl Engine {
+    /// The engine for `pk`, a key of `blank`'s circuit, with `bases` its
+    /// tables.
+    fn new<C: ConstraintSynthesizer<Fr>>(
         pk: ProvingKey<Bn254>,
+        blank: C,
         bases: QueryBases,
         tables_cached: bool,
     ) -> Result<Self, SynthesisError> {
         let cs = ConstraintSystem::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
-        TransferCircuit::blank(mode).generate_constraints(cs.clone())?;
+        blank.generate_constraints(cs.clone())?;
         cs.finalize();
         let matrices = cs.to_matrices().ok_or(SynthesisError::MissingCS)?;
         let pvk = prepare_verifying_key(&pk.vk);
         let qap = Qap::new(&matrices);
-        Ok(TransferProver {
-            mode,
+        Ok(Engine {
             pk,
             pvk,
             num_constraints: matrices.num_constraints,
@@ -194,93 +191,31 @@ impl TransferProver {
         })
     }
 
-    /// The prover for the deployed (hashed) circuit, with the proving key of
-    /// the committed verifying key from the cache ([`default_key_dir`]),
-    /// generated on first use.
-    pub fn load() -> Result<Self, KeyError> {
-        Self::load_from(&default_key_dir())
-    }
-
-    /// [`Self::load`] with the key cache in `dir`, where the MSM tables are
-    /// cached too: read if sound, else computed and written (a failed write
-    /// only costs the next process the computation).
-    pub fn load_from(dir: &Path) -> Result<Self, KeyError> {
-        let pk = load_or_generate_proving_key(dir)?;
-        let path = cache::tables_path(dir, &SolanaVerifyingKey::committed());
-        let (bases, cached) = match cache::read_tables(&path, &pk) {
+    /// The engine for `pk`, with its tables read from `tables` if sound,
+    /// else computed and written there (a failed write only costs the next
+    /// process the computation).
+    fn with_cached_tables<C: ConstraintSynthesizer<Fr>>(
+        pk: ProvingKey<Bn254>,
+        blank: C,
+        tables: &Path,
+    ) -> Result<Self, SynthesisError> {
+        let (bases, cached) = match cache::read_tables(tables, &pk) {
             Some(bases) => (bases, true),
             None => {
                 let bases = QueryBases::new(&pk);
-                let _ = cache::write_tables(&path, &bases);
+                let _ = cache::write_tables(tables, &bases);
                 (bases, false)
             }
         };
-        Ok(Self::with_bases(
-            PublicInputMode::Hashed,
-            pk,
-            bases,
-            cached,
-        )?)
+        Self::new(pk, blank, bases, cached)
     }
 
-    /// Whether the MSM tables were read from the cache rather than computed.
-    pub fn tables_cached(&self) -> bool {
-        self.tables_cached
-    }
-
-    /// The proving key.
-    pub fn proving_key(&self) -> &ProvingKey<Bn254> {
-        &self.pk
-    }
-
-    /// Bytes held by the precomputed MSM tables.
-    pub fn table_bytes(&self) -> usize {
-        self.bases.bytes()
-    }
-
-    /// Number of instance variables (the constant one and the inputs).
-    pub fn num_instance_variables(&self) -> usize {
-        self.num_instance_variables
-    }
-
-    /// Number of R1CS constraints of the circuit.
-    pub fn num_constraints(&self) -> usize {
-        self.num_constraints
-    }
-
-    /// Proves `circuit` after checking it natively, so an invalid transfer
-    /// gets a typed error rather than a proof that fails to verify.
-    pub fn prove<R: RngCore + CryptoRng>(
+    /// Synthesises `circuit`'s witness and proves it, timing each step.
+    fn prove_timed<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
         &self,
-        circuit: TransferCircuit,
+        circuit: C,
         rng: &mut R,
-    ) -> Result<Proof<Bn254>, ProveError> {
-        if circuit.mode != self.mode {
-            return Err(ProveError::ModeMismatch {
-                circuit: circuit.mode,
-                key: self.mode,
-            });
-        }
-        circuit.check()?;
-        self.prove_unchecked(circuit, rng)
-    }
-
-    /// Proves `circuit` without the native check: the proof of an invalid
-    /// assignment does not verify. For tests that show exactly that.
-    pub fn prove_unchecked<R: RngCore + CryptoRng>(
-        &self,
-        circuit: TransferCircuit,
-        rng: &mut R,
-    ) -> Result<Proof<Bn254>, ProveError> {
-        self.prove_timed(circuit, rng).map(|(proof, _)| proof)
-    }
-
-    /// [`Self::prove_unchecked`], with the time each step took.
-    pub fn prove_timed<R: RngCore + CryptoRng>(
-        &self,
-        circuit: TransferCircuit,
-        rng: &mut R,
-    ) -> Result<(Proof<Bn254>, ProvingTimes), ProveError> {
+    ) -> Result<(Proof<Bn254>, ProvingTimes), SynthesisError> {
         let mut times = ProvingTimes::default();
         let started = Instant::now();
         let cs = ConstraintSystem::new_ref();
@@ -294,7 +229,7 @@ impl TransferProver {
         if num_inputs != self.num_instance_variables
             || cs.witness_assignment.len() != self.num_witness_variables
         {
-            return Err(SynthesisError::Unsatisfiable.into());
+            return Err(SynthesisError::Unsatisfiable);
         }
         let full_assignment: Vec<Fr> = cs
             .instance_assignment
@@ -307,7 +242,7 @@ impl TransferProver {
         let s = Fr::rand(rng);
         let proof = self
             .create_proof(r, s, num_inputs, &full_assignment, &mut times)
-            .ok_or(ProveError::Synthesis(SynthesisError::Unsatisfiable))?;
+            .ok_or(SynthesisError::Unsatisfiable)?;
         Ok((proof, times))
     }
 
@@ -361,6 +296,105 @@ impl TransferProver {
         })
     }
 
+    /// Verifies `proof` natively (arkworks) for the Groth16 public inputs.
+    fn verify(&self, proof: &Proof<Bn254>, public_inputs: &[Fr]) -> bool {
+        Groth16::<Bn254>::verify_proof(&self.pvk, proof, public_inputs).unwrap_or(false)
+    }
+}
+
+/// A proving key with its constraint matrices, ready to prove transfers.
+pub struct TransferProver {
+    mode: PublicInputMode,
+    engine: Engine,
+}
+
+impl TransferProver {
+    /// A prover for `pk`, a key for the `mode` circuit (its MSM tables
+    /// computed, about two seconds on 2 cores).
+    pub fn new(mode: PublicInputMode, pk: ProvingKey<Bn254>) -> Result<Self, SynthesisError> {
+        let bases = QueryBases::new(&pk);
+        let engine = Engine::new(pk, TransferCircuit::blank(mode), bases, false)?;
+        Ok(TransferProver { mode, engine })
+    }
+
+    /// The prover for the deployed (hashed) circuit, with the proving key of
+    /// the committed verifying key from the cache ([`default_key_dir`]),
+    /// generated on first use.
+    pub fn load() -> Result<Self, KeyError> {
+        Self::load_from(&default_key_dir())
+    }
+
+    /// [`Self::load`] with the key cache in `dir`, where the MSM tables are
+    /// cached too: read if sound, else computed and written.
+    pub fn load_from(dir: &Path) -> Result<Self, KeyError> {
+        let pk = load_or_generate_proving_key(dir)?;
+        let tables = cache::tables_path(dir, "transfer", &SolanaVerifyingKey::committed());
+        let mode = PublicInputMode::Hashed;
+        let engine = Engine::with_cached_tables(pk, TransferCircuit::blank(mode), &tables)?;
+        Ok(TransferProver { mode, engine })
+    }
+
+    /// Whether the MSM tables were read from the cache rather than computed.
+    pub fn tables_cached(&self) -> bool {
+        self.engine.tables_cached
+    }
+
+    /// The proving key.
+    pub fn proving_key(&self) -> &ProvingKey<Bn254> {
+        &self.engine.pk
+    }
+
+    /// Bytes held by the precomputed MSM tables.
+    pub fn table_bytes(&self) -> usize {
+        self.engine.bases.bytes()
+    }
+
+    /// Number of instance variables (the constant one and the inputs).
+    pub fn num_instance_variables(&self) -> usize {
+        self.engine.num_instance_variables
+    }
+
+    /// Number of R1CS constraints of the circuit.
+    pub fn num_constraints(&self) -> usize {
+        self.engine.num_constraints
+    }
+
+    /// Proves `circuit` after checking it natively, so an invalid transfer
+    /// gets a typed error rather than a proof that fails to verify.
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        circuit: TransferCircuit,
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, ProveError> {
+        if circuit.mode != self.mode {
+            return Err(ProveError::ModeMismatch {
+                circuit: circuit.mode,
+                key: self.mode,
+            });
+        }
+        circuit.check()?;
+        self.prove_unchecked(circuit, rng)
+    }
+
+    /// Proves `circuit` without the native check: the proof of an invalid
+    /// assignment does not verify. For tests that show exactly that.
+    pub fn prove_unchecked<R: RngCore + CryptoRng>(
+        &self,
+        circuit: TransferCircuit,
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, ProveError> {
+        self.prove_timed(circuit, rng).map(|(proof, _)| proof)
+    }
+
+    /// [`Self::prove_unchecked`], with the time each step took.
+    pub fn prove_timed<R: RngCore + CryptoRng>(
+        &self,
+        circuit: TransferCircuit,
+        rng: &mut R,
+    ) -> Result<(Proof<Bn254>, ProvingTimes), ProveError> {
+        Ok(self.engine.prove_timed(circuit, rng)?)
+    }
+
     /// Proves a transfer and returns the proof in groth16-solana's layout
     /// with the public values the program must be given.
     pub fn prove_transfer<R: RngCore + CryptoRng>(
@@ -374,6 +408,6 @@ impl TransferProver {
 
     /// Verifies `proof` natively (arkworks) for the Groth16 public inputs.
     pub fn verify(&self, proof: &Proof<Bn254>, public_inputs: &[Fr]) -> bool {
-        Groth16::<Bn254>::verify_proof(&self.pvk, proof, public_inputs).unwrap_or(false)
+        self.engine.verify(proof, public_inputs)
     }
 }

@@ -1,5 +1,5 @@
-//! Enforces that a field element is below 2^64: 64 boolean witnesses whose
-//! weighted sum must equal it (65 constraints). A value of 2^64 or more, a
+//! Enforces that a field element is below 2^n: n boolean witnesses whose
+//! weighted sum must equal it (n + 1 constraints). A value of 2^n or more, a
 //! "negative" amount r - x among them, has no such decomposition.
 
 use ark_bn254::Fr;
@@ -15,8 +15,16 @@ use super::AMOUNT_BITS;
 
 /// Enforces `value < 2^64`.
 pub fn enforce_u64(value: &FpVar<Fr>) -> Result<(), SynthesisError> {
+    enforce_bits(value, AMOUNT_BITS)
+}
+
+/// Enforces `value < 2^bits` (`bits` below the field's 254).
+pub fn enforce_bits(value: &FpVar<Fr>, bits: usize) -> Result<(), SynthesisError> {
+    if bits >= 254 {
+        return Err(SynthesisError::Unsatisfiable);
+    }
     let cs = value.cs();
-    let bits = (0..AMOUNT_BITS)
+    let bits = (0..bits)
         .map(|i| {
             Boolean::new_witness(cs.clone(), || {
                 value.value().map(|v| v.into_bigint().get_bit(i))

@@ -11,7 +11,7 @@ use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisE
 use zkpay_core::constants::TREE_DEPTH;
 use zkpay_core::public_inputs::STATEMENT_VALUES;
 
-use super::{PublicInputMode, TransferCircuit};
+use super::{InputAssignment, PublicInputMode, TransferCircuit};
 use crate::field::from_bytes;
 use crate::merkle::constraints::root_gadget;
 use crate::note::constraints::{commitment_gadget, nullifier_gadget, owner_key_gadget};
@@ -58,30 +58,7 @@ impl ConstraintSynthesizer<Fr> for TransferCircuit {
         let mut value_in = public_amount;
         let mut nullifiers = Vec::with_capacity(self.inputs.len());
         for (input, published) in self.inputs.iter().zip(&published_nullifiers) {
-            let amount = witness(input.amount)?;
-            enforce_u64(&amount)?;
-            let secret = witness(input.secret)?;
-            let owner = owner_key_gadget(&secret)?;
-            let note = commitment_gadget(&amount, &owner, &witness(input.blinding)?, &asset_id)?;
-
-            let index_bits = (0..TREE_DEPTH)
-                .map(|h| {
-                    Boolean::new_witness(cs.clone(), || Ok((input.path.leaf_index >> h) & 1 == 1))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let siblings = input
-                .path
-                .siblings
-                .iter()
-                .map(|s| witness(from_bytes(s).ok_or(SynthesisError::AssignmentMissing)?))
-                .collect::<Result<Vec<_>, _>>()?;
-            let computed_root = root_gadget(&note, &index_bits, &siblings)?;
-            // Membership, waived only for a zero amount: (computed - root) * amount = 0.
-            (computed_root - &root).mul_equals(&amount, &FpVar::zero())?;
-
-            let leaf_index = Boolean::le_bits_to_fp(&index_bits)?;
-            let nullifier = nullifier_gadget(&note, &leaf_index, &secret)?;
-            nullifier.enforce_equal(published)?;
+            let (amount, nullifier) = input_gadget(&cs, input, &root, &asset_id, published)?;
             nullifiers.push(nullifier);
             value_in += amount;
         }
@@ -102,4 +79,40 @@ impl ConstraintSynthesizer<Fr> for TransferCircuit {
         }
         value_in.enforce_equal(&value_out)
     }
+}
+
+/// Allocates `input` and enforces the conditions of
+/// [`InputAssignment::check`] against `root`, `asset_id` and the
+/// `published` nullifier; returns the note's amount and nullifier.
+pub fn input_gadget(
+    cs: &ConstraintSystemRef<Fr>,
+    input: &InputAssignment,
+    root: &FpVar<Fr>,
+    asset_id: &FpVar<Fr>,
+    published: &FpVar<Fr>,
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    let witness = |value: Fr| FpVar::new_witness(cs.clone(), || Ok(value));
+    let amount = witness(input.amount)?;
+    enforce_u64(&amount)?;
+    let secret = witness(input.secret)?;
+    let owner = owner_key_gadget(&secret)?;
+    let note = commitment_gadget(&amount, &owner, &witness(input.blinding)?, asset_id)?;
+
+    let index_bits = (0..TREE_DEPTH)
+        .map(|h| Boolean::new_witness(cs.clone(), || Ok((input.path.leaf_index >> h) & 1 == 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let siblings = input
+        .path
+        .siblings
+        .iter()
+        .map(|s| witness(from_bytes(s).ok_or(SynthesisError::AssignmentMissing)?))
+        .collect::<Result<Vec<_>, _>>()?;
+    let computed_root = root_gadget(&note, &index_bits, &siblings)?;
+    // Membership, waived only for a zero amount: (computed - root) * amount = 0.
+    (computed_root - root).mul_equals(&amount, &FpVar::zero())?;
+
+    let leaf_index = Boolean::le_bits_to_fp(&index_bits)?;
+    let nullifier = nullifier_gadget(&note, &leaf_index, &secret)?;
+    nullifier.enforce_equal(published)?;
+    Ok((amount, nullifier))
 }

@@ -77,6 +77,16 @@ impl InputNote {
     pub fn nullifier(&self) -> Fr {
         self.note.nullifier(self.path.leaf_index, &self.key)
     }
+
+    /// The note's private values in field form, as a circuit takes them.
+    pub fn assignment(&self) -> InputAssignment {
+        InputAssignment {
+            amount: Fr::from(self.note.amount),
+            blinding: self.note.blinding,
+            secret: *self.key.secret(),
+            path: self.path,
+        }
+    }
 }
 
 /// Everything the prover knows about one transfer, with typed notes.
@@ -121,12 +131,7 @@ impl TransferWitness {
             mode,
             public_inputs_hash: statement_hash(&statement),
             statement,
-            inputs: self.inputs.each_ref().map(|input| InputAssignment {
-                amount: Fr::from(input.note.amount),
-                blinding: input.note.blinding,
-                secret: *input.key.secret(),
-                path: input.path,
-            }),
+            inputs: self.inputs.each_ref().map(InputNote::assignment),
             outputs: self.outputs.each_ref().map(|note| OutputAssignment {
                 amount: Fr::from(note.amount),
                 owner: note.owner,
@@ -156,6 +161,49 @@ pub struct InputAssignment {
     pub secret: Fr,
     /// Path from the note's commitment to the root.
     pub path: MerklePath,
+}
+
+/// Which condition of one input note fails ([`InputAssignment::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFault {
+    /// The amount is 2^64 or more.
+    AmountOutOfRange,
+    /// The leaf index does not fit the tree.
+    LeafIndexOutOfRange,
+    /// A non-zero note is not under the root at its index.
+    NotInTree,
+    /// The published nullifier is not the note's.
+    NullifierMismatch,
+}
+
+impl InputAssignment {
+    /// The native twin of [`constraints::input_gadget`], shared by the
+    /// transfer and proof-of-funds statements: the amount is below 2^64,
+    /// the index fits the tree, the note (owned by the secret's key, of
+    /// `asset_id`) is under `root` unless its amount is zero, and
+    /// `published` is its nullifier.
+    pub fn check(&self, root: &Fr, asset_id: &Fr, published: &Fr) -> Result<(), InputFault> {
+        if !fits_u64(&self.amount) {
+            return Err(InputFault::AmountOutOfRange);
+        }
+        if self.path.leaf_index >= TREE_CAPACITY {
+            return Err(InputFault::LeafIndexOutOfRange);
+        }
+        let note = commitment(
+            &self.amount,
+            &owner_key(&self.secret),
+            &self.blinding,
+            asset_id,
+        );
+        let is_dummy = self.amount == Fr::from(0u64);
+        if !is_dummy && root_from_path(&note, &self.path) != Some(*root) {
+            return Err(InputFault::NotInTree);
+        }
+        if nullifier(&note, self.path.leaf_index, &self.secret) != *published {
+            return Err(InputFault::NullifierMismatch);
+        }
+        Ok(())
+    }
 }
 
 /// The private values of one output, in field form.
@@ -267,27 +315,21 @@ impl TransferCircuit {
             return Err(StatementError::PublicInputsHashMismatch);
         }
         let mut value_in = statement.public_amount;
-        let mut nullifiers = [Fr::from(0u64); INPUT_NOTES];
         for (i, input) in self.inputs.iter().enumerate() {
-            if !fits_u64(&input.amount) {
-                return Err(StatementError::AmountOutOfRange(NoteSlot::Input(i)));
-            }
-            if input.path.leaf_index >= TREE_CAPACITY {
-                return Err(StatementError::LeafIndexOutOfRange(i));
-            }
-            let owner = owner_key(&input.secret);
-            let note = commitment(&input.amount, &owner, &input.blinding, &statement.asset_id);
-            let is_dummy = input.amount == Fr::from(0u64);
-            if !is_dummy && root_from_path(&note, &input.path) != Some(statement.root) {
-                return Err(StatementError::NotInTree(i));
-            }
-            nullifiers[i] = nullifier(&note, input.path.leaf_index, &input.secret);
-            if nullifiers[i] != statement.input_nullifiers[i] {
-                return Err(StatementError::NullifierMismatch(i));
-            }
+            let published = &statement.input_nullifiers[i];
+            input
+                .check(&statement.root, &statement.asset_id, published)
+                .map_err(|fault| match fault {
+                    InputFault::AmountOutOfRange => {
+                        StatementError::AmountOutOfRange(NoteSlot::Input(i))
+                    }
+                    InputFault::LeafIndexOutOfRange => StatementError::LeafIndexOutOfRange(i),
+                    InputFault::NotInTree => StatementError::NotInTree(i),
+                    InputFault::NullifierMismatch => StatementError::NullifierMismatch(i),
+                })?;
             value_in += input.amount;
         }
-        if nullifiers[0] == nullifiers[1] {
+        if statement.input_nullifiers[0] == statement.input_nullifiers[1] {
             return Err(StatementError::DuplicateNullifier);
         }
         let mut value_out = Fr::from(0u64);

@@ -62,7 +62,7 @@ pub fn withdrawal(amount: u64) -> TransferWitness {
 /// Whether the R1CS of `circuit` is satisfied by its assignment. A witness
 /// that cannot even be computed (the inverse in "nullifiers differ" when they
 /// are equal) counts as unsatisfied: no assignment exists.
-pub fn satisfied(circuit: TransferCircuit) -> bool {
+pub fn satisfied(circuit: impl ConstraintSynthesizer<Fr>) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
     match circuit.generate_constraints(cs.clone()) {
         Ok(()) => cs.is_satisfied().unwrap(),

@@ -22,8 +22,8 @@ use super::{
 use crate::address::ShieldedAddress;
 use crate::chain::Chain;
 use crate::encryption::MemoTooLong;
-use crate::store::HistoryKind;
 use crate::nullifier_pages::pages_for;
+use crate::store::HistoryKind;
 use crate::transact::transact_instruction;
 
 /// A transfer proved for an outside signer, waiting for its signature.

@@ -4,6 +4,7 @@
 
 mod disclose;
 mod external;
+mod funds;
 mod select;
 mod sync;
 mod tree;
@@ -945,27 +946,11 @@ impl Wallet {
             encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
         };
         let key = self.keys.spending_key();
-        let mut inputs = Vec::with_capacity(2);
-        for stored in &transfer.inputs {
-            let note = Note {
-                amount: stored.amount,
-                owner: self.keys.owner(),
-                blinding: from_bytes(&stored.blinding)
-                    .ok_or_else(|| StoreError::Corrupt("note blinding".into()))?,
-                asset_id,
-            };
-            let path = self.tree.path(stored.leaf_index).ok_or_else(|| {
-                WalletError::TreeMismatch(format!(
-                    "note at leaf {} is not in the tree",
-                    stored.leaf_index
-                ))
-            })?;
-            inputs.push(InputNote {
-                note,
-                key: key.clone(),
-                path,
-            });
-        }
+        let mut inputs = transfer
+            .inputs
+            .iter()
+            .map(|stored| self.input_note(stored))
+            .collect::<Result<Vec<_>, _>>()?;
         while inputs.len() < 2 {
             // Dummy blindings come from the OS generator: two equal dummies
             // would publish the same nullifier and be refused.
@@ -981,6 +966,29 @@ impl Wallet {
             outputs: [sealed[0].note, sealed[1].note],
         };
         Ok((witness, encrypted_outputs))
+    }
+
+    /// The note `stored`, with its path in the wallet's tree, as a
+    /// statement's input.
+    fn input_note(&self, stored: &StoredNote) -> Result<InputNote, WalletError> {
+        let note = Note {
+            amount: stored.amount,
+            owner: self.keys.owner(),
+            blinding: from_bytes(&stored.blinding)
+                .ok_or_else(|| StoreError::Corrupt("note blinding".into()))?,
+            asset_id: self.pool.asset_id,
+        };
+        let path = self.tree.path(stored.leaf_index).ok_or_else(|| {
+            WalletError::TreeMismatch(format!(
+                "note at leaf {} is not in the tree",
+                stored.leaf_index
+            ))
+        })?;
+        Ok(InputNote {
+            note,
+            key: self.keys.spending_key().clone(),
+            path,
+        })
     }
 
     /// Records `transaction` as pending before it is sent, with the notes

@@ -21,6 +21,7 @@ use zkpay_client::chain::embedded::{EmbeddedChain, FAUCET_GRANT};
 use zkpay_client::chain::rpc::{cluster_label, is_local_url, known_cluster, RpcChain};
 use zkpay_client::chain::{Chain, ChainError, Settled, SettlementPage, TransactionStatus};
 use zkpay_client::disclosure::{verify_disclosure, PaymentDisclosure};
+use zkpay_client::funds::{verify_funds, ProofOfFunds};
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{load_pool_at, open_pool, PoolInfo, SOL, SOL_DECIMALS};
 use zkpay_client::relayer::RelayerClient;
@@ -160,6 +161,26 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "for the owner key {} (only its holder can spend it).",
                     hex::encode(zkpay_circuits::field::to_bytes(&verified.owner))
                 ),
+            }
+            return Ok(());
+        }
+        Command::VerifyFunds { file, challenge } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the proof of funds {}", file.display()))?;
+            let proof = ProofOfFunds::from_json(&text)?;
+            let verified = verify_funds(&mut chain, &proof, challenge.as_deref())
+                .await
+                .context("the proof of funds does NOT hold")?;
+            println!(
+                "Verified against the chain: the holder owns unspent notes worth at least {} {} in pool {}, at one of its last {} roots, for the challenge \"{}\".",
+                format_amount(verified.at_least, verified.pool.decimals),
+                unit(&verified.pool),
+                verified.pool.pool,
+                zkpay_core::constants::ROOT_HISTORY_SIZE,
+                printable(verified.challenge.as_bytes())
+            );
+            if challenge.is_none() {
+                println!("Check that this challenge is the one you gave (pass it with --challenge to have it checked).");
             }
             return Ok(());
         }
@@ -324,6 +345,32 @@ pub async fn run(cli: Cli) -> Result<()> {
                          Check it with `zkpay verify-disclosure {}`.",
                         disclosure.output,
                         format_amount(disclosure.amount, decimals),
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+        }
+        Command::ProveFunds {
+            at_least,
+            challenge,
+            out,
+        } => {
+            wallet.sync(&mut chain).await?;
+            let threshold = parse_amount(at_least, decimals)?;
+            let proof = wallet.prove_funds(&mut chain, threshold, challenge).await?;
+            let text = proof.to_json() + "\n";
+            match out {
+                Some(path) => {
+                    std::fs::write(path, &text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!(
+                        "Wrote a proof of funds of at least {} {unit} for the challenge \"{}\" to {}: \
+                         it reveals neither your balance nor your notes, but whoever keeps it will \
+                         see when the notes it counts are spent. Check it with `zkpay verify-funds {}`.",
+                        format_amount(threshold, decimals),
+                        printable(challenge.as_bytes()),
                         path.display(),
                         path.display()
                     );

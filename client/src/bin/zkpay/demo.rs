@@ -12,6 +12,7 @@ use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::shared::SharedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::encryption::ENCRYPTED_NOTE_LEN;
+use zkpay_client::funds::verify_funds;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{SOL, SOL_DECIMALS};
 use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService};
@@ -202,6 +203,24 @@ pub async fn run() -> Result<()> {
     let started = step.begin("Alice syncs");
     alice.sync(&mut chain).await?;
     println!("   done in {}", ms(started.elapsed()));
+
+    let challenge = "landlord, flat 3B, viewing on 2026-12-06";
+    let started = step.begin(
+        "Alice proves to a landlord she holds at least 1 SOL, revealing neither her balance nor her notes",
+    );
+    let proof = alice.prove_funds(&mut chain, SOL_UNIT, challenge).await?;
+    let proved = started.elapsed();
+    let verified = verify_funds(&mut chain, &proof, Some(challenge)).await?;
+    println!(
+        "   proved in {} (loading its own proving key included, on first use); the landlord checks it against the chain: at least {}, unspent, for \"{}\"",
+        ms(proved),
+        sol(verified.at_least),
+        verified.challenge
+    );
+    println!(
+        "   the file is {} bytes of JSON (a 256-byte proof); it reveals the counted notes' nullifiers, so the landlord will see when they are spent",
+        proof.to_json().len()
+    );
 
     println!();
     println!("Balances in the pool:");

@@ -115,6 +115,30 @@ enum Command {
         /// The disclosure file.
         file: PathBuf,
     },
+    /// Write a proof that this wallet's unspent notes are worth at least an
+    /// amount, bound to the verifier's challenge, revealing neither the
+    /// amount nor which notes (it reveals those notes' nullifiers: see
+    /// docs/PROTOCOL.md, Proof of funds).
+    ProveFunds {
+        /// The threshold, e.g. 1.5 (SOL, or token units).
+        #[arg(long)]
+        at_least: String,
+        /// The verifier's challenge text (ask the verifier for one).
+        #[arg(long)]
+        challenge: String,
+        /// Write the proof to this file [default: standard output].
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check a proof of funds (`zkpay prove-funds`) against the chain and
+    /// print what it proves.
+    VerifyFunds {
+        /// The proof file.
+        file: PathBuf,
+        /// The challenge you gave the prover: the proof must answer it.
+        #[arg(long)]
+        challenge: Option<String>,
+    },
     /// Read new settlements from the chain.
     Sync {
         /// Forget the wallet's tree and notes and read everything again.
