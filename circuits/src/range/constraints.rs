@@ -61,4 +61,30 @@ mod tests {
             assert_eq!(gadget_accepts(value), fits, "gadget {value}");
         }
     }
+
+    #[test]
+    fn wider_ranges_agree_with_native_at_the_edges() {
+        // The proof of funds' surplus is checked at 66 bits.
+        let bits = 66;
+        let two_66 = Fr::from(1u128 << 66);
+        for (value, fits) in [
+            (Fr::from(0u64), true),
+            (two_66 - Fr::from(1u64), true),
+            (two_66, false),
+            (-Fr::from(1u64), false),
+        ] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let var = FpVar::new_witness(cs.clone(), || Ok(value)).unwrap();
+            enforce_bits(&var, bits).unwrap();
+            assert_eq!(
+                crate::range::fits_bits(&value, bits),
+                fits,
+                "native {value}"
+            );
+            assert_eq!(cs.is_satisfied().unwrap(), fits, "gadget {value}");
+        }
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let var = FpVar::new_witness(cs.clone(), || Ok(Fr::from(1u64))).unwrap();
+        assert!(enforce_bits(&var, 254).is_err(), "254 bits would wrap");
+    }
 }
