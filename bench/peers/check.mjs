@@ -1,6 +1,7 @@
 // Third-party checks of zkpay's output (run in CI):
 // 1. circomlibjs, the reference Poseidon of the circom world, recomputes the
-//    owner keys, commitments, Merkle roots, nullifiers and public-input hash
+//    owner keys, commitments, Merkle roots, nullifier keys, nullifiers and
+//    public-input hash
 //    of the payment in <dir>/input.json, and they equal zkpay's values;
 // 2. snarkjs verifies zkpay's proof of it with zkpay's verifying key, and
 //    rejects it for another public input.
@@ -17,6 +18,8 @@ const { check, finish } = tally();
 check("Poseidon(1, 2) is circomlib's test vector",
   hash([1, 2]) === 7853200120776062878684798364095072458815029376092732009249414926327459813530n);
 
+// The nullifier key's tag: the big-endian integer of these ASCII bytes.
+const NULLIFIER_KEY_TAG = BigInt("0x" + Buffer.from("zkpay:nullifier-key:v1").toString("hex"));
 const root = BigInt(input.root);
 const nullifiers = [];
 for (let i = 0; i < 2; i++) {
@@ -32,7 +35,8 @@ for (let i = 0; i < 2; i++) {
   if (BigInt(input.inAmount[i]) !== 0n) {
     check(`input ${i}: Merkle root from circomlibjs equals zkpay's root`, node === root);
   }
-  const nullifier = hash([commitment, index, input.inSecret[i]]);
+  const nullifierKey = hash([input.inSecret[i], NULLIFIER_KEY_TAG]);
+  const nullifier = hash([commitment, index, nullifierKey]);
   nullifiers.push(nullifier);
   check(`input ${i}: nullifier equals zkpay's`, nullifier === BigInt(input.inputNullifier[i]));
 }

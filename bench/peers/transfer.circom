@@ -68,6 +68,7 @@ template Transfer(levels) {
     component owner[2];
     component inCommitment[2];
     component tree[2];
+    component nullifierKey[2];
     component nullifier[2];
     signal leafIndex[2];
     var valueIn = publicAmount;
@@ -96,10 +97,16 @@ template Transfer(levels) {
         (tree[i].root - root) * inAmount[i] === 0;
 
         leafIndex[i] <== index;
+        // The nullifier key: Poseidon(secret, the integer of the ASCII
+        // bytes "zkpay:nullifier-key:v1").
+        nullifierKey[i] = Poseidon(2);
+        nullifierKey[i].inputs[0] <== inSecret[i];
+        nullifierKey[i].inputs[1] <== 45802641393012252880884200376497904522965364611118641;
+
         nullifier[i] = Poseidon(3);
         nullifier[i].inputs[0] <== inCommitment[i].out;
         nullifier[i].inputs[1] <== leafIndex[i];
-        nullifier[i].inputs[2] <== inSecret[i];
+        nullifier[i].inputs[2] <== nullifierKey[i].out;
         nullifier[i].out === inputNullifier[i];
 
         valueIn += inAmount[i];

@@ -15,7 +15,7 @@ use zkpay_circuits::funds::{
     challenge_value, statement_hash, verify_funds, FundsCircuit, FundsStatement,
     FundsStatementError, FundsVerifyError, FUNDS_NOTES,
 };
-use zkpay_circuits::note::{commitment, nullifier, SpendingKey};
+use zkpay_circuits::note::{commitment, nullifier, nullifier_key, SpendingKey};
 use zkpay_circuits::prover::{FundsProveError, FundsProver};
 use zkpay_circuits::scenario::{alice_proves_funds, ALICE_FUNDS_NOTES, SCENARIO_ASSET_ID};
 use zkpay_circuits::transfer::InputAssignment;
@@ -67,7 +67,11 @@ fn holding(amounts: [Fr; FUNDS_NOTES], at_least: Fr) -> FundsCircuit {
         asset_id,
         nullifiers: std::array::from_fn(|i: usize| {
             let note: &InputAssignment = &notes[i];
-            nullifier(&commitments[i], note.path.leaf_index, &note.secret)
+            nullifier(
+                &commitments[i],
+                note.path.leaf_index,
+                &nullifier_key(&note.secret),
+            )
         }),
     };
     FundsCircuit {
@@ -121,7 +125,9 @@ fn gadget_nullifiers_and_hash_are_the_native_ones() {
     for (i, input) in witness.notes.iter().enumerate() {
         assert_eq!(
             circuit.statement.nullifiers[i],
-            input.note.nullifier(input.path.leaf_index, &input.key)
+            input
+                .note
+                .nullifier(input.path.leaf_index, &input.key.nullifier_key())
         );
     }
     assert_eq!(
@@ -190,8 +196,11 @@ fn someone_elses_note_is_rejected() {
         &note.blinding,
         &circuit.statement.asset_id,
     );
-    circuit.statement.nullifiers[1] =
-        nullifier(&thief_commitment, note.path.leaf_index, &note.secret);
+    circuit.statement.nullifiers[1] = nullifier(
+        &thief_commitment,
+        note.path.leaf_index,
+        &nullifier_key(&note.secret),
+    );
     rehash(&mut circuit);
     rejected(circuit, FundsStatementError::NotInTree(1));
 }
@@ -207,7 +216,8 @@ fn a_wrong_leaf_index_is_rejected() {
         &note.blinding,
         &circuit.statement.asset_id,
     );
-    circuit.statement.nullifiers[2] = nullifier(&leaf, note.path.leaf_index, &note.secret);
+    circuit.statement.nullifiers[2] =
+        nullifier(&leaf, note.path.leaf_index, &nullifier_key(&note.secret));
     rehash(&mut circuit);
     rejected(circuit, FundsStatementError::NotInTree(2));
 }
@@ -225,8 +235,11 @@ fn an_index_alias_beyond_the_tree_cannot_give_a_fresh_nullifier() {
         &circuit.statement.asset_id,
     );
     circuit.notes[0].path.leaf_index += 1 << TREE_DEPTH;
-    circuit.statement.nullifiers[0] =
-        nullifier(&leaf, circuit.notes[0].path.leaf_index, &note.secret);
+    circuit.statement.nullifiers[0] = nullifier(
+        &leaf,
+        circuit.notes[0].path.leaf_index,
+        &nullifier_key(&note.secret),
+    );
     rehash(&mut circuit);
     rejected(circuit, FundsStatementError::LeafIndexOutOfRange(0));
 }

@@ -8,7 +8,7 @@ use ark_ff::{Field, Zero};
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use common::{deposit, hashed, payment, rehash, satisfied, withdrawal};
 use zkpay_circuits::field::to_bytes;
-use zkpay_circuits::note::{commitment, SpendingKey};
+use zkpay_circuits::note::{commitment, nullifier, nullifier_key, owner_key, SpendingKey};
 use zkpay_circuits::transfer::{
     statement_hash, NoteSlot, PublicInputMode, StatementError, TransferCircuit,
 };
@@ -148,6 +148,33 @@ fn wrong_nullifier_is_rejected() {
     circuit.statement.input_nullifiers[1] += Fr::ONE;
     rehash(&mut circuit);
     rejected(circuit, StatementError::NullifierMismatch(1));
+}
+
+#[test]
+fn a_nullifier_under_any_key_but_the_secrets_nullifier_key_is_rejected() {
+    // A second nullifier for the same note would be a second spend: the one
+    // under the secret itself (the previous statement's formula) and one
+    // under another nullifier key are both refused.
+    let honest = hashed(&payment());
+    let input = honest.inputs[0];
+    let leaf = commitment(
+        &input.amount,
+        &owner_key(&input.secret),
+        &input.blinding,
+        &honest.statement.asset_id,
+    );
+    let other_key = nullifier_key(&Fr::from(31337u64));
+    for nk in [input.secret, other_key] {
+        let mut circuit = honest.clone();
+        circuit.statement.input_nullifiers[0] = nullifier(&leaf, input.path.leaf_index, &nk);
+        rehash(&mut circuit);
+        rejected(circuit, StatementError::NullifierMismatch(0));
+    }
+    let nk = nullifier_key(&input.secret);
+    assert_eq!(
+        nullifier(&leaf, input.path.leaf_index, &nk),
+        honest.statement.input_nullifiers[0]
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ use zkpay_core::field::FieldBytes;
 pub const ADDRESS_PREFIX: &str = "zkpay:";
 const VERSION: u8 = 1;
 const PAYLOAD_LEN: usize = 1 + 32 + 32;
-const CHECKSUM_LEN: usize = 4;
+pub(crate) const CHECKSUM_LEN: usize = 4;
 
 /// Why a string is not a shielded address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,7 +84,8 @@ impl ShieldedAddress {
     }
 }
 
-fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
+/// The first four bytes of `SHA-256(SHA-256(payload))`.
+pub(crate) fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
     let digest = Sha256::digest(Sha256::digest(payload));
     digest[..CHECKSUM_LEN]
         .try_into()

@@ -10,7 +10,14 @@
 //! | 8 + 33 + 16 | ChaCha20-Poly1305 of `amount (u64 LE) \|\| memo length (1 byte) \|\| memo, zero-padded to 32 bytes` |
 //!
 //! Every note is the same 122 bytes, whatever its memo, so a ciphertext's
-//! length says nothing of the memo. (Notes of the first format, `amount
+//! length says nothing of the memo.
+//!
+//! **Payee record.** A payment's change note (to the payer itself) carries
+//! whom the payment paid, so that the payer's outgoing view recovers it after
+//! a restore: its memo length byte is `0xff`, the 32 memo bytes are the
+//! payee's owner key, and its outgoing key field is the payee's encryption
+//! key `XOR SHA-256("zkpay:payee-key:v1" || ovk || epk)` (the payer opens its
+//! own change note with its incoming view key, so that field is free). (Notes of the first format, `amount
 //! || memo` unpadded, any length up to 32, are still read.)
 //!
 //! `shared = X25519(esk, recipient encryption key)`, `key =
@@ -31,7 +38,7 @@ use rand::{CryptoRng, RngCore};
 use sha2::{Sha256, Sha512};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
-use zkpay_circuits::field::to_bytes;
+use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::note::Note;
 use zkpay_circuits::Fr;
 use zkpay_core::field::FieldBytes;
@@ -50,6 +57,8 @@ const AEAD_TAG_LEN: usize = 16;
 const PADDED_MEMO_LEN: usize = 1 + MAX_MEMO_LEN;
 /// Size of every encrypted note this client seals.
 pub const ENCRYPTED_NOTE_LEN: usize = BODY + 8 + PADDED_MEMO_LEN + AEAD_TAG_LEN;
+/// The memo length byte of a change note carrying a payee record.
+const PAYEE_RECORD: u8 = 0xff;
 /// Size of the shortest note readable: the first format, without memo.
 const MIN_ENCRYPTED_NOTE_LEN: usize = BODY + 8 + AEAD_TAG_LEN;
 
@@ -71,6 +80,9 @@ pub struct OpenedNote {
     pub blinding: Fr,
     /// The sender's memo.
     pub memo: Vec<u8>,
+    /// In a payment's change note, the payee's owner key (the rest of the
+    /// payee's address is read with [`payee_address`]).
+    pub payee_owner: Option<FieldBytes>,
 }
 
 /// A memo over [`MAX_MEMO_LEN`] bytes.
@@ -120,7 +132,62 @@ pub fn seal_note<R: RngCore + CryptoRng>(
     if memo.len() > MAX_MEMO_LEN {
         return Err(MemoTooLong(memo.len()).into());
     }
-    seal_any_memo(recipient, amount, asset_id, &padded_memo(memo), ovk, rng)
+    let outgoing = Outgoing::NoteKey(ovk);
+    seal_any_memo(
+        recipient,
+        amount,
+        asset_id,
+        &padded_memo(memo),
+        outgoing,
+        rng,
+    )
+}
+
+/// Seals a payment's change note of `amount` to the payer's own address
+/// `me`, carrying the payee record of `payee` (see the module's
+/// documentation), readable with the payer's incoming and outgoing view keys.
+pub fn seal_change<R: RngCore + CryptoRng>(
+    me: &ShieldedAddress,
+    amount: u64,
+    asset_id: Fr,
+    payee: &ShieldedAddress,
+    ovk: &OutgoingViewKey,
+    rng: &mut R,
+) -> Result<SealedNote, SealError> {
+    let mut memo_field = vec![PAYEE_RECORD];
+    memo_field.extend_from_slice(&to_bytes(&payee.owner()));
+    let outgoing = Outgoing::Payee(ovk, payee.encryption_key());
+    seal_any_memo(me, amount, asset_id, &memo_field, outgoing, rng)
+}
+
+/// The payee of a payment, from its change note `ciphertext` (opened by
+/// the payer as `opened`) and the payer's outgoing view key; None if the
+/// note carries no payee record or the record is not a valid address.
+pub fn payee_address(
+    ovk: &OutgoingViewKey,
+    ciphertext: &[u8],
+    opened: &OpenedNote,
+) -> Option<ShieldedAddress> {
+    let owner = from_bytes(opened.payee_owner.as_ref()?)?;
+    if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
+        return None;
+    }
+    let mask = payee_mask(ovk, &ciphertext[EPK..OUT]);
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = ciphertext[OUT + i] ^ mask[i];
+    }
+    let key = PublicKey::from(key);
+    check_encryption_key(&key).ok()?;
+    Some(ShieldedAddress::new(owner, key))
+}
+
+/// What the outgoing key field of a note holds.
+enum Outgoing<'a> {
+    /// The note's key, masked with the sender's outgoing view key.
+    NoteKey(&'a OutgoingViewKey),
+    /// A payee record's encryption key, masked with the sender's key.
+    Payee(&'a OutgoingViewKey, PublicKey),
 }
 
 /// The memo field of the plaintext: the length, the memo, zeros to the
@@ -141,7 +208,7 @@ fn seal_any_memo<R: RngCore + CryptoRng>(
     amount: u64,
     asset_id: Fr,
     memo_field: &[u8],
-    ovk: &OutgoingViewKey,
+    outgoing: Outgoing<'_>,
     rng: &mut R,
 ) -> Result<SealedNote, SealError> {
     let esk = StaticSecret::random_from_rng(&mut *rng);
@@ -160,8 +227,11 @@ fn seal_any_memo<R: RngCore + CryptoRng>(
     let mut ciphertext = Vec::with_capacity(MIN_ENCRYPTED_NOTE_LEN + memo_field.len());
     ciphertext.push(view_tag(shared.as_bytes()));
     ciphertext.extend_from_slice(epk.as_bytes());
-    let mask = outgoing_mask(ovk, epk.as_bytes());
-    ciphertext.extend(key.iter().zip(mask.iter()).map(|(k, m)| k ^ m));
+    let (field, mask) = match outgoing {
+        Outgoing::NoteKey(ovk) => (*key, outgoing_mask(ovk, epk.as_bytes())),
+        Outgoing::Payee(ovk, payee) => (payee.to_bytes(), payee_mask(ovk, epk.as_bytes())),
+    };
+    ciphertext.extend(field.iter().zip(mask.iter()).map(|(k, m)| k ^ m));
     let mut plaintext = Zeroizing::new(amount.to_le_bytes().to_vec());
     plaintext.extend_from_slice(memo_field);
     let body = cipher(&key)
@@ -303,7 +373,11 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
     // A memo over the protocol's maximum, or padding that is not zeros, is
     // refused; the note's value is kept (it is in the tree either way).
     let field = &plaintext[8..];
-    let memo = if field.len() == PADDED_MEMO_LEN {
+    let payee_owner = (field.len() == PADDED_MEMO_LEN && field[0] == PAYEE_RECORD)
+        .then(|| field[1..].try_into().expect("32 bytes after the length"));
+    let memo = if payee_owner.is_some() {
+        &[][..]
+    } else if field.len() == PADDED_MEMO_LEN {
         let len = usize::from(field[0]);
         let padding_clean = field
             .get(1 + len..)
@@ -323,6 +397,7 @@ fn decrypt(key: &[u8; 32], commitment: &FieldBytes, ciphertext: &[u8]) -> Option
         amount,
         blinding: blinding(key),
         memo: memo.to_vec(),
+        payee_owner,
     })
 }
 
@@ -346,9 +421,18 @@ fn view_tag(shared: &[u8; 32]) -> u8 {
 }
 
 fn outgoing_mask(ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
+    sender_mask(b"zkpay:outgoing-key:v1", ovk, epk)
+}
+
+fn payee_mask(ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
+    sender_mask(b"zkpay:payee-key:v1", ovk, epk)
+}
+
+/// `SHA-256(tag || ovk || epk)`: a mask only the sender can take off.
+fn sender_mask(tag: &[u8], ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut input = Zeroizing::new(ovk.0.to_vec());
     input.extend_from_slice(epk);
-    Zeroizing::new(tagged::<Sha256>(b"zkpay:outgoing-key:v1", &input).into())
+    Zeroizing::new(tagged::<Sha256>(tag, &input).into())
 }
 
 fn blinding(key: &[u8; 32]) -> Fr {
@@ -548,6 +632,63 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_change_note_gives_the_payee_back_to_the_payer_only() {
+        let mut rng = rand::thread_rng();
+        let (payer, payee) = (
+            WalletKeys::generate(&mut rng).1,
+            WalletKeys::generate(&mut rng).1,
+        );
+        let asset_id = Fr::from(7u64);
+        let sealed = seal_change(
+            &payer.address(),
+            55,
+            asset_id,
+            &payee.address(),
+            payer.outgoing_view_key(),
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(sealed.ciphertext.len(), ENCRYPTED_NOTE_LEN);
+        let commitment = to_bytes(&sealed.note.commitment());
+        let opened = open_incoming(
+            payer.incoming_view_key(),
+            payer.owner(),
+            asset_id,
+            &commitment,
+            &sealed.ciphertext,
+            ViewTag::Check,
+        )
+        .unwrap();
+        assert_eq!((opened.amount, opened.memo.as_slice()), (55, &b""[..]));
+        let ovk = payer.outgoing_view_key();
+        assert_eq!(
+            payee_address(ovk, &sealed.ciphertext, &opened),
+            Some(payee.address())
+        );
+        // Another wallet's outgoing key gives no address (or a wrong one
+        // that is not the payee's), and the record is not a note key.
+        let other = WalletKeys::generate(&mut rng).1;
+        assert_ne!(
+            payee_address(other.outgoing_view_key(), &sealed.ciphertext, &opened),
+            Some(payee.address())
+        );
+        assert!(open_outgoing(ovk, &commitment, &sealed.ciphertext).is_none());
+        // A note without a record has none.
+        let plain = seal_note(&payer.address(), 1, asset_id, b"", ovk, &mut rng).unwrap();
+        let opened = open_incoming(
+            payer.incoming_view_key(),
+            payer.owner(),
+            asset_id,
+            &to_bytes(&plain.note.commitment()),
+            &plain.ciphertext,
+            ViewTag::Check,
+        )
+        .unwrap();
+        assert_eq!(opened.payee_owner, None);
+        assert_eq!(payee_address(ovk, &plain.ciphertext, &opened), None);
+    }
+
     /// Seals a note to `keys` with the plaintext memo field `field` and
     /// opens it with the incoming view key.
     fn seal_and_open(
@@ -561,7 +702,7 @@ mod tests {
             amount,
             asset_id,
             field,
-            keys.outgoing_view_key(),
+            Outgoing::NoteKey(keys.outgoing_view_key()),
             &mut rand::thread_rng(),
         )
         .unwrap();

@@ -56,6 +56,7 @@ pub mod relayer;
 pub mod store;
 pub mod text;
 pub mod transact;
+pub mod viewing_key;
 pub mod wallet;
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The wallet file: an SQLite database holding the mnemonic, the tree's
+//! The wallet file: an SQLite database holding the mnemonic (or, watch-only,
+//! the full viewing key), the tree's
 //! leaves, the wallet's notes, its history, payments in flight and the sync
 //! position. Every change is one SQLite transaction, so a crash leaves the
 //! file as it was before or after the change, never in between.
@@ -118,6 +119,14 @@ UPDATE meta SET value = CAST('zkpay-wallet-3' AS BLOB) WHERE key = 'schema';";
 /// and replays at most a few thousand stored leaves, and the file does
 /// not grow with the pool. A rollback past them rescans the pool.
 const CHECKPOINT_SPAN: u64 = 4 * zkpay_core::constants::ROOT_HISTORY_SIZE as u64;
+
+/// What a wallet file's keys come from.
+pub enum KeySource {
+    /// The recovery phrase: a wallet that spends.
+    Mnemonic(Zeroizing<String>),
+    /// A full viewing key's text: a watch-only wallet.
+    ViewingKey(Zeroizing<String>),
+}
 
 /// Where a note stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +291,17 @@ impl Store {
     /// Creates a wallet file at `path` holding `mnemonic`; refuses to
     /// overwrite one.
     pub fn create(path: &Path, mnemonic: &str) -> Result<Self, StoreError> {
+        Self::create_with(path, "mnemonic", mnemonic)
+    }
+
+    /// Creates a watch-only wallet file at `path` holding the text of its
+    /// full viewing key (and no mnemonic); refuses to overwrite one.
+    pub fn create_watch_only(path: &Path, viewing_key: &str) -> Result<Self, StoreError> {
+        Self::create_with(path, "viewing-key", viewing_key)
+    }
+
+    /// Creates the file with its schema and the keys' source under `name`.
+    fn create_with(path: &Path, name: &str, keys: &str) -> Result<Self, StoreError> {
         use std::os::unix::fs::OpenOptionsExt;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
@@ -306,8 +326,8 @@ impl Store {
         let tx = db.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('mnemonic', ?2)",
-            params![SCHEMA_VERSION.as_bytes(), mnemonic.as_bytes()],
+            "INSERT INTO meta (key, value) VALUES ('schema', ?1), (?2, ?3)",
+            params![SCHEMA_VERSION.as_bytes(), name, keys.as_bytes()],
         )?;
         tx.commit()?;
         Ok(Store { db: Mutex::new(db) })
@@ -367,12 +387,22 @@ impl Store {
             .optional()?)
     }
 
-    /// The wallet's recovery phrase.
-    pub fn mnemonic(&self) -> Result<Zeroizing<String>, StoreError> {
-        let bytes = Zeroizing::new(self.meta("mnemonic")?.unwrap_or_default());
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| StoreError::Corrupt("mnemonic".into()))?;
-        Ok(Zeroizing::new(text.to_string()))
+    /// What the wallet's keys come from: its recovery phrase, or for a
+    /// watch-only wallet the text of its full viewing key.
+    pub fn key_source(&self) -> Result<KeySource, StoreError> {
+        let text = |name: &str, bytes: Vec<u8>| {
+            let bytes = Zeroizing::new(bytes);
+            std::str::from_utf8(&bytes)
+                .map(|text| Zeroizing::new(text.to_string()))
+                .map_err(|_| StoreError::Corrupt(name.into()))
+        };
+        if let Some(bytes) = self.meta("viewing-key")? {
+            return Ok(KeySource::ViewingKey(text("viewing key", bytes)?));
+        }
+        Ok(KeySource::Mnemonic(text(
+            "mnemonic",
+            self.meta("mnemonic")?.unwrap_or_default(),
+        )?))
     }
 
     /// The chain this wallet is bound to, if it was used on one yet.

@@ -13,6 +13,7 @@ use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
 use crate::address::ShieldedAddress;
 use crate::encryption::{open_incoming, open_outgoing, seal_note, ViewTag};
 use crate::keys::WalletKeys;
+use crate::viewing_key::FullViewingKey;
 
 /// A recovery phrase and what it derives.
 struct KeyVector {
@@ -22,7 +23,9 @@ struct KeyVector {
     incoming_view_key: &'static str,
     encryption_key: &'static str,
     outgoing_view_key: &'static str,
+    nullifier_key: &'static str,
     address: &'static str,
+    viewing_key: &'static str,
 }
 
 /// Standard BIP39 phrases (empty passphrase).
@@ -34,7 +37,9 @@ const KEYS: [KeyVector; 2] = [
         incoming_view_key: "dbfa87aedd7b316f32cfd9e5615a3380dd25aa711968040f1bac785e1854a852",
         encryption_key: "4ffbd6db67ad56ae0cb0f9c5248185a5a130da763e9b01307bbdbd48ca115e3e",
         outgoing_view_key: "859a83470f1f9b75b628b2939cf6cc3d6e9e31af93bcfd5e21e558429c207db2",
+        nullifier_key: "15376bf225adaba9d24008d6039a7427725885375c13b95fbed2ce2b0335c79e",
         address: "zkpay:b2r8n9SLZ8kc4Yxwv7Uyn8mErszLxANgBENjApNNkoH7jXT4EJmDueVCwfXspU2bZMwWtQG7Ur9S5h9jR4dpQYBP6mvjT",
+        viewing_key: "zkpayfvk:41BfSamqUJUwijtj3pJGLAUVhhb2K4yWwjKoa4i4d7q5xVoZWN5kV1xDMBCok59Afz7rQKP9cuzx1d49d5cu3ue2Qjb7reCjFoCyeWoFNPKwha5wtLbZa6bmZHAw1oUY1K4SpjT4AQP76QKmpXmMvjRFWQJuy7q5TLaSoJ5hBNMankZuQJH7d",
     },
     KeyVector {
         phrase: "legal winner thank year wave sausage worth useful legal winner thank yellow",
@@ -43,7 +48,9 @@ const KEYS: [KeyVector; 2] = [
         incoming_view_key: "2fd1a47e60539528e3006d6595f3500852d7694150198e30c31d3428982a3649",
         encryption_key: "5516b0680a68ebc6b0c6b48694421999a43331228fc9b9088d964034d8ed751d",
         outgoing_view_key: "166c007ff37a482189e338ceedc50489ba9c44c3425dbcb9965a3ecd9144110f",
+        nullifier_key: "0734b84ea0a6edd41a77c1310287a614896367b7058343f05a689f8959305d5d",
         address: "zkpay:cMM52efkfS8fsrmQDvMyFCreE9DceodjmU3bvZki5z5PK5pKiJdkFMv26ggkgm9KzCPP7bsT3xLDEJ2C6GWDDGQzgUz2y",
+        viewing_key: "zkpayfvk:47wCq7jW5H8z4RceLpWhTSKbhjxnBSpAGa7qLJF5dohZZZyVW61Xu9qcghizRd8GNb2df7MpR9BTFwXiNLgHTjs2NXMw5884Ah9cV7C9WWaJ5onCBwfq7Z4gEodtwjiKpZZzB8mzS3TKWKqrmutbLJVzCJgNhCFbr8FNpbwdNVfucSPvTsZHd",
     },
 ];
 
@@ -76,7 +83,7 @@ const NOTES: [NoteVector; 2] = [
         blinding: "25f72bf6ab313e2aaba51c51cdb4cc1e995d88b8afdab22c14e36fcf009495b6",
         commitment: "267954bd28432a6856a9236c2201595c19f2727dfc3bab06d925f58d40d77fb2",
         leaf_index: 6,
-        nullifier: "0768eb73862b1e5a6de606bd4ecb36fd5ef082f7303843fa5f01d4ea045ef7fa",
+        nullifier: "17906454064de63e703266e759b2984b066e414e0c02a097ac33dcad41c5eeb1",
         ciphertext: concat!(
             "387b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f",
             "1378d25a5acb466790412d09419cef180a645fee0327c40893c9c679a50221a1",
@@ -95,7 +102,7 @@ const NOTES: [NoteVector; 2] = [
         blinding: "02001a100a5d28439ba0cb3d854ad815e50373e97243153d944be8be57d9b567",
         commitment: "058c90bdc7d98cdcc8c4cb6e3904f965a62bc07b31df656cde12e0f15e742da5",
         leaf_index: 1_048_575,
-        nullifier: "26b375daffd962368f3215b67b44906e86ed40c862c52de324219973bd3586c5",
+        nullifier: "1dbe1214a0d52b9920277dc87359a98c8a6d51d9c159511b5b77d182af1d0296",
         ciphertext: concat!(
             "c6132c442be010fbd57e72603328aa76e71fccc1503aae219327d14d9c9993f4",
             "720bde83a5c16e8aa73057d7633d9ac8b89d09a954a319270b7e3efb90ef2482",
@@ -141,12 +148,14 @@ fn a_phrase_gives_the_pinned_keys_and_address() {
     for vector in &KEYS {
         let keys = WalletKeys::from_mnemonic(vector.phrase).unwrap();
         let derived = [
-            field_hex(keys.spending_key().secret()),
+            field_hex(keys.spending_key().unwrap().secret()),
             field_hex(&keys.owner()),
             hex::encode(keys.incoming_view_key().to_bytes()),
             hex::encode(keys.address().encryption_key().as_bytes()),
             hex::encode(keys.outgoing_view_key().0),
+            field_hex(keys.nullifier_key().value()),
             keys.address().to_string(),
+            keys.viewing_key().to_string(),
         ];
         let pinned = [
             vector.spending_secret,
@@ -154,7 +163,9 @@ fn a_phrase_gives_the_pinned_keys_and_address() {
             vector.incoming_view_key,
             vector.encryption_key,
             vector.outgoing_view_key,
+            vector.nullifier_key,
             vector.address,
+            vector.viewing_key,
         ];
         if derived != pinned {
             mismatches.push((vector.phrase, derived));
@@ -162,6 +173,8 @@ fn a_phrase_gives_the_pinned_keys_and_address() {
         }
         let parsed: ShieldedAddress = vector.address.parse().unwrap();
         assert_eq!(parsed, keys.address());
+        let view: FullViewingKey = vector.viewing_key.parse().unwrap();
+        assert_eq!(WalletKeys::watch_only(&view).address(), keys.address());
     }
     assert!(mismatches.is_empty(), "derived: {mismatches:#?}");
 }
@@ -183,7 +196,7 @@ fn a_fixed_ephemeral_key_gives_the_pinned_note_and_ciphertext() {
         .unwrap();
         let nullifier = sealed
             .note
-            .nullifier(vector.leaf_index, recipient.spending_key());
+            .nullifier(vector.leaf_index, recipient.nullifier_key());
         let derived = [
             field_hex(&asset),
             field_hex(&sealed.note.blinding),

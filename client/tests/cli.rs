@@ -178,6 +178,49 @@ fn pay_a_peer_from_the_command_line() {
     let out = String::from_utf8(restored.stdout).unwrap();
     assert!(restored.status.success(), "{out}");
     assert!(out.contains("Spendable: 1.25 SOL"), "{out}");
+
+    // Her full viewing key makes a watch-only wallet that sees the same
+    // balance and whom she paid, and refuses to spend.
+    let key = ok(home, "alice.db", &["wallet", "export-viewing-key"]);
+    assert!(key.trim().starts_with("zkpayfvk:"), "{key}");
+    let imported = zkpay(home, "alice-watch.db")
+        .args(["wallet", "import-viewing-key"])
+        .write_stdin(key.clone())
+        .output()
+        .unwrap();
+    let out = String::from_utf8(imported.stdout).unwrap();
+    assert!(imported.status.success(), "{out}");
+    assert!(
+        out.contains("watch-only") && out.contains("Spendable: 1.25 SOL"),
+        "{out}"
+    );
+    assert_eq!(address(home, "alice-watch.db"), address(home, "alice.db"));
+    let history = ok(home, "alice-watch.db", &["history"]);
+    let bob_short = format!("{}..{}", &bob[..12], &bob[bob.len() - 6..]);
+    assert!(history.contains(&bob_short), "{history}");
+    fails(
+        home,
+        "alice-watch.db",
+        &["pay", &bob, "0.1"],
+        "cannot spend",
+    );
+    fails(
+        home,
+        "alice-watch.db",
+        &["withdraw", "0.1", public],
+        "cannot spend",
+    );
+    let out = ok(home, "alice-watch.db", &["balance"]);
+    assert!(out.contains("Spendable: 1.25 SOL"), "{out}");
+    let typo = key.trim().replace("zkpayfvk:", "zkpayfvk:1");
+    let bad = zkpay(home, "bad-watch.db")
+        .args(["wallet", "import-viewing-key"])
+        .write_stdin(typo)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("viewing key"));
+    assert!(!home.join("bad-watch.db").exists());
 }
 
 #[test]

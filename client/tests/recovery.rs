@@ -2,12 +2,14 @@
 //! one that never reached the chain, and a tampered ciphertext.
 
 use rand::rngs::OsRng;
-use solana_sdk::account::AccountSharedData;
+use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use tempfile::TempDir;
 use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::{Chain, ChainError, SettlementPage, TransactionStatus};
 use zkpay_client::keys::WalletKeys;
+use zkpay_client::nullifier_pages::page_address;
 use zkpay_client::pool::{load_pool, SOL};
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::wallet::Wallet;
@@ -32,6 +34,12 @@ struct FaultyChain {
     /// forgotten every root, as 1,024 settlements landing meanwhile would
     /// make it: the program refuses the proof's root.
     forget_roots: bool,
+    /// Run the next submission with the pool's nullifier page closed, as a
+    /// split landing between the wallet's page lookup and its transaction
+    /// closes it: the program refuses the page the transaction names.
+    close_page: bool,
+    /// Transactions submitted.
+    submissions: usize,
 }
 
 impl FaultyChain {
@@ -43,7 +51,29 @@ impl FaultyChain {
             expire_blockhashes: false,
             tamper_ciphertexts: false,
             forget_roots: false,
+            close_page: false,
+            submissions: 0,
         }
+    }
+
+    /// Submits `transaction` against a copy of the account at `address`
+    /// changed by `alter`, then puts the account back.
+    async fn submit_altered(
+        &mut self,
+        transaction: &solana_sdk::transaction::Transaction,
+        address: Pubkey,
+        alter: impl FnOnce(&mut Account),
+    ) -> Result<(), ChainError> {
+        let kept = self.inner.accounts(&[address]).await?.remove(0).unwrap();
+        let mut altered = kept.clone();
+        alter(&mut altered);
+        let context = self.inner.context();
+        context.set_account(&address, &AccountSharedData::from(altered));
+        let result = self.inner.submit(transaction).await;
+        self.inner
+            .context()
+            .set_account(&address, &AccountSharedData::from(kept));
+        result
     }
 }
 
@@ -69,20 +99,23 @@ impl Chain for FaultyChain {
         if std::mem::take(&mut self.drop_submission) {
             return Err(ChainError::Transport("connection reset".into()));
         }
+        self.submissions += 1;
         if std::mem::take(&mut self.forget_roots) {
             let tree = load_pool(&mut self.inner, &SOL).await.unwrap().tree;
-            let kept = self.inner.accounts(&[tree]).await?.remove(0).unwrap();
-            let mut forgetful = kept.clone();
             let history = 8 + 32 + Frontier::SIZE;
-            forgetful.data[history..history + RootHistory::SIZE].fill(0);
-            self.inner
-                .context()
-                .set_account(&tree, &AccountSharedData::from(forgetful));
-            let result = self.inner.submit(transaction).await;
-            self.inner
-                .context()
-                .set_account(&tree, &AccountSharedData::from(kept));
-            return result;
+            return self
+                .submit_altered(transaction, tree, |tree| {
+                    tree.data[history..history + RootHistory::SIZE].fill(0)
+                })
+                .await;
+        }
+        if std::mem::take(&mut self.close_page) {
+            let pool = load_pool(&mut self.inner, &SOL).await.unwrap().pool;
+            return self
+                .submit_altered(transaction, page_address(&pool, 0, 0), |page| {
+                    *page = Account::default()
+                })
+                .await;
         }
         self.inner.submit(transaction).await?;
         if std::mem::take(&mut self.lose_confirmation) {
@@ -224,6 +257,39 @@ async fn a_payment_whose_root_was_pushed_out_is_proved_again() {
         !chain.forget_roots,
         "the first attempt met the forgetful tree"
     );
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(alice.balance().unwrap().spendable, 3 * SOL_UNIT / 2);
+    let report = bob.sync(&mut chain).await.unwrap();
+    assert_eq!((report.new_notes, report.received), (1, SOL_UNIT / 2));
+    let sent: Vec<_> = alice
+        .history()
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.kind == HistoryKind::Sent)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].confirmed);
+}
+
+#[tokio::test]
+async fn a_payment_whose_nullifier_page_was_split_meanwhile_is_sent_again() {
+    let mut chain = FaultyChain::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _) = wallet(&mut chain, &dir, "alice").await;
+    let (mut bob, _) = wallet(&mut chain, &dir, "bob").await;
+    alice.deposit(&mut chain, 2 * SOL_UNIT).await.unwrap();
+
+    // The first transaction names the page the wallet looked up, which is
+    // closed when it runs (the real program refuses it, changing nothing);
+    // the wallet looks the pages up again and the payment lands once.
+    chain.close_page = true;
+    let before = chain.submissions;
+    let receipts = alice
+        .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"moved")
+        .await
+        .unwrap();
+    assert!(!chain.close_page, "the first attempt met the closed page");
+    assert_eq!(chain.submissions - before, 2, "one refused, one landed");
     assert_eq!(receipts.len(), 1);
     assert_eq!(alice.balance().unwrap().spendable, 3 * SOL_UNIT / 2);
     let report = bob.sync(&mut chain).await.unwrap();

@@ -14,7 +14,8 @@
 //!    public asset id, is in the tree at its leaf index under `root`,
 //!    unless its amount is zero (a dummy filling an unused slot);
 //! 3. each published nullifier is the note's
-//!    `Poseidon(commitment, leaf_index, secret)`, the one a spend of that
+//!    `Poseidon(commitment, leaf_index, nk)` (`nk` the secret's nullifier
+//!    key), the one a spend of that
 //!    note publishes, and the nullifiers differ pairwise (no note counted
 //!    twice);
 //! 4. the amounts sum to at least `at_least`: `sum - at_least` is below

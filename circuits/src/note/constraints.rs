@@ -2,13 +2,20 @@
 
 use ark_bn254::Fr;
 use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
 use ark_relations::r1cs::SynthesisError;
 
+use super::nullifier_key_tag;
 use crate::poseidon::constraints::hash_gadget;
 
 /// Enforces and returns `Poseidon(secret)`.
 pub fn owner_key_gadget(secret: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     hash_gadget(std::slice::from_ref(secret))
+}
+
+/// Enforces and returns `Poseidon(secret, NULLIFIER_KEY_TAG)`.
+pub fn nullifier_key_gadget(secret: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+    hash_gadget(&[secret.clone(), FpVar::constant(nullifier_key_tag())])
 }
 
 /// Enforces and returns `Poseidon(amount, owner, blinding, asset_id)`.
@@ -26,13 +33,13 @@ pub fn commitment_gadget(
     ])
 }
 
-/// Enforces and returns `Poseidon(commitment, leaf_index, secret)`.
+/// Enforces and returns `Poseidon(commitment, leaf_index, nk)`.
 pub fn nullifier_gadget(
     commitment: &FpVar<Fr>,
     leaf_index: &FpVar<Fr>,
-    secret: &FpVar<Fr>,
+    nk: &FpVar<Fr>,
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    hash_gadget(&[commitment.clone(), leaf_index.clone(), secret.clone()])
+    hash_gadget(&[commitment.clone(), leaf_index.clone(), nk.clone()])
 }
 
 #[cfg(test)]
@@ -62,12 +69,17 @@ mod tests {
             &w(note.asset_id),
         )
         .unwrap();
-        let nullifier = nullifier_gadget(&commitment, &w(Fr::from(leaf_index)), &secret).unwrap();
+        let nk = nullifier_key_gadget(&secret).unwrap();
+        let nullifier = nullifier_gadget(&commitment, &w(Fr::from(leaf_index)), &nk).unwrap();
 
         assert!(cs.is_satisfied().unwrap());
         assert_eq!(owner.value().unwrap(), key.owner());
+        assert_eq!(nk.value().unwrap(), *key.nullifier_key().value());
         assert_eq!(commitment.value().unwrap(), note.commitment());
-        assert_eq!(nullifier.value().unwrap(), note.nullifier(leaf_index, &key));
+        assert_eq!(
+            nullifier.value().unwrap(),
+            note.nullifier(leaf_index, &key.nullifier_key())
+        );
     }
 
     #[test]
@@ -76,8 +88,12 @@ mod tests {
         let key = SpendingKey::random(&mut rng);
         let other = SpendingKey::from_secret(Fr::rand(&mut rng));
         let note = Note::new(5, key.owner(), Fr::from(1u64), &mut rng);
-        assert_ne!(note.nullifier(0, &key), note.nullifier(1, &key));
-        assert_ne!(note.nullifier(0, &key), note.nullifier(0, &other));
+        let (nk, other_nk) = (key.nullifier_key(), other.nullifier_key());
+        assert_ne!(note.nullifier(0, &nk), note.nullifier(1, &nk));
+        assert_ne!(note.nullifier(0, &nk), note.nullifier(0, &other_nk));
+        assert_ne!(*nk.value(), key.owner());
+        assert_ne!(nk.value(), key.secret());
         assert_eq!(format!("{key:?}"), "SpendingKey(..)");
+        assert_eq!(format!("{nk:?}"), "NullifierKey(..)");
     }
 }

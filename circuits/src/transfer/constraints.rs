@@ -14,7 +14,9 @@ use zkpay_core::public_inputs::STATEMENT_VALUES;
 use super::{InputAssignment, PublicInputMode, TransferCircuit};
 use crate::field::from_bytes;
 use crate::merkle::constraints::root_gadget;
-use crate::note::constraints::{commitment_gadget, nullifier_gadget, owner_key_gadget};
+use crate::note::constraints::{
+    commitment_gadget, nullifier_gadget, nullifier_key_gadget, owner_key_gadget,
+};
 use crate::poseidon::constraints::hash_gadget;
 use crate::range::constraints::enforce_u64;
 
@@ -112,7 +114,8 @@ pub fn input_gadget(
     (computed_root - root).mul_equals(&amount, &FpVar::zero())?;
 
     let leaf_index = Boolean::le_bits_to_fp(&index_bits)?;
-    let nullifier = nullifier_gadget(&note, &leaf_index, &secret)?;
+    let nk = nullifier_key_gadget(&secret)?;
+    let nullifier = nullifier_gadget(&note, &leaf_index, &nk)?;
     nullifier.enforce_equal(published)?;
     Ok((amount, nullifier))
 }

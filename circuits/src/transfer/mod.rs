@@ -12,7 +12,8 @@
 //! 2. each input's commitment, computed with the owner key of its secret
 //!    and the public asset id, is in the tree at its leaf index under
 //!    `root`, unless its amount is zero (a dummy input);
-//! 3. each input nullifier is `Poseidon(commitment, leaf_index, secret)`,
+//! 3. each input nullifier is `Poseidon(commitment, leaf_index, nk)` with
+//!    the secret's nullifier key `nk = Poseidon(secret, NULLIFIER_KEY_TAG)`,
 //!    and the two differ;
 //! 4. each output commitment is `Poseidon(amount, owner, blinding, asset_id)`;
 //! 5. `in_0 + in_1 + public_amount = out_0 + out_1` in the field;
@@ -30,7 +31,7 @@ use zkpay_core::tree::MerklePath;
 
 use crate::field::to_bytes;
 use crate::merkle::root_from_path;
-use crate::note::{commitment, nullifier, owner_key, Note, SpendingKey};
+use crate::note::{commitment, nullifier, nullifier_key, owner_key, Note, SpendingKey};
 use crate::poseidon::hash;
 use crate::range::fits_u64;
 
@@ -75,7 +76,8 @@ impl InputNote {
 
     /// The nullifier this input publishes.
     pub fn nullifier(&self) -> Fr {
-        self.note.nullifier(self.path.leaf_index, &self.key)
+        self.note
+            .nullifier(self.path.leaf_index, &self.key.nullifier_key())
     }
 
     /// The note's private values in field form, as a circuit takes them.
@@ -199,7 +201,8 @@ impl InputAssignment {
         if !is_dummy && root_from_path(&note, &self.path) != Some(*root) {
             return Err(InputFault::NotInTree);
         }
-        if nullifier(&note, self.path.leaf_index, &self.secret) != *published {
+        let nk = nullifier_key(&self.secret);
+        if nullifier(&note, self.path.leaf_index, &nk) != *published {
             return Err(InputFault::NullifierMismatch);
         }
         Ok(())

@@ -29,7 +29,8 @@ impl Wallet {
     /// wallet's pool and that this wallet received or sent: output `output`,
     /// or without it the one note worth disclosing (a payment's note to its
     /// payee, or else the one non-zero note received). A sent note names its
-    /// payee, whom only the wallet that sent it knows (its history).
+    /// payee, as the wallet's history knows it (typed when paying, or read
+    /// from the change note's payee record after a restore).
     pub async fn disclose<C: Chain>(
         &self,
         chain: &mut C,

@@ -66,6 +66,7 @@ impl Wallet {
         memo: &[u8],
         signer: &Pubkey,
     ) -> Result<UnsignedTransfer, WalletError> {
+        self.keys.spending_key()?;
         if memo.len() > crate::encryption::MAX_MEMO_LEN {
             return Err(MemoTooLong(memo.len()).into());
         }

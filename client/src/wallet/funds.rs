@@ -3,10 +3,11 @@
 use rand::rngs::OsRng;
 use zkpay_circuits::field::from_bytes;
 use zkpay_circuits::funds::{challenge_value, FundsWitness, FUNDS_NOTES};
+use zkpay_circuits::note::SpendingKey;
 use zkpay_circuits::prover::FundsProver;
 use zkpay_circuits::transfer::InputNote;
 
-use super::Wallet;
+use super::{Wallet, WalletError};
 use crate::chain::Chain;
 use crate::funds::{is_recent_root, FundsError, ProofOfFunds};
 use crate::store::{NoteState, StoredNote};
@@ -24,6 +25,7 @@ impl Wallet {
         at_least: u64,
         challenge: &str,
     ) -> Result<ProofOfFunds, FundsError> {
+        self.keys.spending_key().map_err(WalletError::from)?;
         let counted = self.notes_reaching(at_least)?;
         let root = from_bytes(&self.tree.root()).expect("tree roots are canonical");
         if !is_recent_root(chain, &self.pool, &root).await? {
@@ -31,14 +33,17 @@ impl Wallet {
         }
         let mut rng = OsRng;
         let asset_id = self.pool.asset_id;
-        let key = self.keys.spending_key();
         let mut notes = counted
             .iter()
             .map(|stored| self.input_note(stored))
             .collect::<Result<Vec<_>, _>>()?;
         while notes.len() < FUNDS_NOTES {
             // Random blindings: dummies publish distinct random nullifiers.
-            notes.push(InputNote::dummy(key.clone(), asset_id, &mut rng));
+            notes.push(InputNote::dummy(
+                SpendingKey::random(&mut rng),
+                asset_id,
+                &mut rng,
+            ));
         }
         let witness = FundsWitness {
             root,

@@ -20,7 +20,7 @@ use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 use zkpay::instructions::TransactArgs;
 use zkpay_circuits::field::from_bytes;
-use zkpay_circuits::note::Note;
+use zkpay_circuits::note::{Note, SpendingKey};
 use zkpay_circuits::prover::{ProveError, TransferProver};
 use zkpay_circuits::transfer::{InputNote, TransferWitness};
 use zkpay_core::ext_data::ExtData;
@@ -33,20 +33,21 @@ pub use self::sync::SyncReport;
 use crate::address::ShieldedAddress;
 use crate::amount::format_amount;
 use crate::chain::{Chain, ChainError};
-use crate::encryption::{seal_note, MemoTooLong, SealError, SealedNote};
-use crate::keys::{MnemonicError, WalletKeys};
+use crate::encryption::{seal_change, seal_note, MemoTooLong, SealError, SealedNote};
+use crate::keys::{MnemonicError, WalletKeys, WatchOnly};
 use crate::nullifier_pages::{pages_for, PageLookupError};
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::relayer::api::{decode_transaction, RefusalCode, Relay};
 use crate::relayer::{RelayerClient, RelayerError};
 use crate::store::{
-    ClusterBinding, HistoryEntry, HistoryKind, NoteState, PendingTransaction, Store, StoreError,
-    StoredNote,
+    ClusterBinding, HistoryEntry, HistoryKind, KeySource, NoteState, PendingTransaction, Store,
+    StoreError, StoredNote,
 };
 use crate::transact::{
     associated_token_address, create_associated_token_account, transact_instruction,
     TransactAccounts,
 };
+use crate::viewing_key::{FullViewingKey, ViewingKeyError};
 
 /// Solana's limit on a serialised transaction.
 pub const PACKET_LIMIT: usize = 1232;
@@ -71,6 +72,12 @@ pub enum WalletError {
     /// The stored mnemonic.
     #[error(transparent)]
     Mnemonic(#[from] MnemonicError),
+    /// The stored viewing key of a watch-only wallet.
+    #[error("the wallet file's viewing key: {0}")]
+    ViewingKey(#[from] ViewingKeyError),
+    /// A watch-only wallet was asked to spend.
+    #[error(transparent)]
+    WatchOnly(#[from] WatchOnly),
     /// Not enough funds.
     #[error("insufficient funds: {requested} requested but {available} spendable")]
     InsufficientFunds {
@@ -333,6 +340,15 @@ struct Transfer {
     entry: (HistoryKind, u64, Option<String>, Vec<u8>),
 }
 
+/// The keys of the wallet in `store`: from its recovery phrase, or,
+/// watch-only, from its full viewing key.
+pub fn stored_keys(store: &Store) -> Result<WalletKeys, WalletError> {
+    Ok(match store.key_source()? {
+        KeySource::Mnemonic(phrase) => WalletKeys::from_mnemonic(&phrase)?,
+        KeySource::ViewingKey(text) => WalletKeys::watch_only(&text.parse::<FullViewingKey>()?),
+    })
+}
+
 /// A wallet on one pool.
 pub struct Wallet {
     keys: WalletKeys,
@@ -359,7 +375,7 @@ impl Wallet {
             genesis_hash: chain.genesis_hash().await?,
             program_id: zkpay::ID,
         })?;
-        let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
+        let keys = stored_keys(&store)?;
         let pool = load_pool(chain, mint).await?;
         let tree = tree::load(&mut store, &pool.pool)?;
         Ok(Wallet {
@@ -427,6 +443,16 @@ impl Wallet {
 
     fn format(&self, units: u64) -> String {
         format_amount(units, self.pool.decimals)
+    }
+
+    /// Whether the wallet was imported from a viewing key (it cannot spend).
+    pub fn is_watch_only(&self) -> bool {
+        self.keys.is_watch_only()
+    }
+
+    /// The wallet's full viewing key.
+    pub fn viewing_key(&self) -> FullViewingKey {
+        self.keys.viewing_key()
     }
 
     /// Funds as last synced.
@@ -518,6 +544,7 @@ impl Wallet {
         memo: &[u8],
         relayer: Option<Relayer<'_>>,
     ) -> Result<Vec<Receipt>, WalletError> {
+        self.keys.spending_key()?;
         if memo.len() > crate::encryption::MAX_MEMO_LEN {
             return Err(MemoTooLong(memo.len()).into());
         }
@@ -596,6 +623,7 @@ impl Wallet {
         recipient: &Pubkey,
         relayer: Option<Relayer<'_>>,
     ) -> Result<Vec<Receipt>, WalletError> {
+        self.keys.spending_key()?;
         let route = self.route(relayer, true).await?;
         let fee = route.fee();
         let total = amount
@@ -928,10 +956,22 @@ impl Wallet {
         let mut rng = OsRng;
         let asset_id = self.pool.asset_id;
         let ovk = self.keys.outgoing_view_key();
+        // A payment's change note records the payee, for the outgoing view.
+        let me = self.address();
+        let payee = transfer
+            .outputs
+            .iter()
+            .map(|(to, ..)| to)
+            .find(|to| **to != me);
         let mut sealed: Vec<SealedNote> = transfer
             .outputs
             .iter()
-            .map(|(to, amount, memo)| seal_note(to, *amount, asset_id, memo, ovk, &mut rng))
+            .map(|(to, amount, memo)| match payee {
+                Some(payee) if *to == me && memo.is_empty() => {
+                    seal_change(&me, *amount, asset_id, payee, ovk, &mut rng)
+                }
+                _ => seal_note(to, *amount, asset_id, memo, ovk, &mut rng),
+            })
             .collect::<Result<_, _>>()?;
         if rng.gen::<bool>() {
             sealed.swap(0, 1);
@@ -945,7 +985,6 @@ impl Wallet {
             mint: self.pool.mint.to_bytes(),
             encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
         };
-        let key = self.keys.spending_key();
         let mut inputs = transfer
             .inputs
             .iter()
@@ -954,7 +993,13 @@ impl Wallet {
         while inputs.len() < 2 {
             // Dummy blindings come from the OS generator: two equal dummies
             // would publish the same nullifier and be refused.
-            inputs.push(InputNote::dummy(key.clone(), asset_id, &mut rng));
+            // Their key is random too: a dummy is never in the tree, so any
+            // key proves it, and a watch-only wallet can deposit.
+            inputs.push(InputNote::dummy(
+                SpendingKey::random(&mut rng),
+                asset_id,
+                &mut rng,
+            ));
         }
         let witness = TransferWitness {
             root: from_bytes(&self.tree.root()).expect("tree roots are canonical"),
@@ -986,7 +1031,7 @@ impl Wallet {
         })?;
         Ok(InputNote {
             note,
-            key: self.keys.spending_key().clone(),
+            key: self.keys.spending_key()?.clone(),
             path,
         })
     }

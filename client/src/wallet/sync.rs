@@ -12,7 +12,7 @@ use zkpay_core::tree::WalletTree;
 
 use super::{tree, Progress, Wallet, WalletError};
 use crate::chain::{Chain, ChainError, Settlement, TransactionStatus, SETTLEMENT_READ_BUDGET};
-use crate::encryption::{open_incoming, open_outgoing, OpenedNote, ViewTag};
+use crate::encryption::{open_incoming, open_outgoing, payee_address, OpenedNote, ViewTag};
 use crate::store::{HistoryEntry, HistoryKind, NoteState, SyncBatch};
 use solana_sdk::signature::Signature;
 
@@ -329,7 +329,7 @@ impl Wallet {
                 blinding: opened.blinding,
                 asset_id,
             };
-            let nullifier = to_bytes(&note.nullifier(leaf_index, self.keys.spending_key()));
+            let nullifier = to_bytes(&note.nullifier(leaf_index, self.keys.nullifier_key()));
             known.insert(nullifier, opened.amount);
             batch.notes.push(crate::store::StoredNote {
                 leaf_index,
@@ -381,15 +381,25 @@ impl Wallet {
             return;
         }
         let mut sent_total = 0u128;
+        // Whom it paid, from the payee record of the change note.
+        let payee = (0..2).find_map(|k| {
+            let change = incoming[k].as_ref()?;
+            payee_address(
+                self.keys.outgoing_view_key(),
+                &event.encrypted_outputs[k],
+                change,
+            )
+        });
         for k in 0..2 {
             if incoming[k].is_some() {
                 continue;
             }
             if let Some(sent) = outgoing[k].as_ref().filter(|n| n.amount > 0) {
                 sent_total += u128::from(sent.amount);
-                batch
-                    .history
-                    .push(line(HistoryKind::Sent, sent.amount, &sent.memo));
+                batch.history.push(HistoryEntry {
+                    counterparty: payee.map(|p| p.to_string()),
+                    ..line(HistoryKind::Sent, sent.amount, &sent.memo)
+                });
             }
         }
         // A history line shows at most u64::MAX.

@@ -85,7 +85,13 @@ pub async fn deposit_instruction<C: Chain>(
         mint: pool.mint.to_bytes(),
         encrypted_outputs: [&encrypted_outputs[0], &encrypted_outputs[1]],
     };
-    let dummy = || InputNote::dummy(sender.spending_key().clone(), pool.asset_id, &mut OsRng);
+    let dummy = || {
+        InputNote::dummy(
+            sender.spending_key().unwrap().clone(),
+            pool.asset_id,
+            &mut OsRng,
+        )
+    };
     let witness = TransferWitness {
         root: from_bytes(&root).unwrap(),
         public_amount: from_bytes(&public_amount(ext_amount, 0)).unwrap(),

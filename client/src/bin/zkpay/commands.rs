@@ -27,7 +27,8 @@ use zkpay_client::pool::{load_pool_at, open_pool, PoolInfo, SOL, SOL_DECIMALS};
 use zkpay_client::relayer::RelayerClient;
 use zkpay_client::store::{HistoryKind, Store};
 use zkpay_client::text::printable;
-use zkpay_client::wallet::{Receipt, Relayer, Wallet};
+use zkpay_client::viewing_key::FullViewingKey;
+use zkpay_client::wallet::{stored_keys, Receipt, Relayer, Wallet};
 
 use crate::{ui, Cli, Command, PoolCommand, RelayerCommand, WalletCommand};
 
@@ -62,24 +63,50 @@ pub async fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
         Command::Wallet(WalletCommand::Address) => {
-            let store = Store::open(&wallet_path)?;
-            let keys = WalletKeys::from_mnemonic(&store.mnemonic()?)?;
+            let keys = stored_keys(&Store::open(&wallet_path)?)?;
             println!("{}", keys.address());
             return Ok(());
         }
-        Command::Wallet(WalletCommand::Restore) => {
-            let mut phrase = zeroize::Zeroizing::new(String::new());
+        Command::Wallet(WalletCommand::ExportViewingKey) => {
+            let keys = stored_keys(&Store::open(&wallet_path)?)?;
+            eprintln!("Full viewing key (whoever holds it sees all your payments and balance, but cannot spend):");
+            println!("{}", keys.viewing_key());
+            return Ok(());
+        }
+        Command::Wallet(command @ (WalletCommand::Restore | WalletCommand::ImportViewingKey)) => {
+            let watch_only = matches!(command, WalletCommand::ImportViewingKey);
+            let what = if watch_only {
+                "viewing key"
+            } else {
+                "recovery phrase"
+            };
+            let mut text = zeroize::Zeroizing::new(String::new());
             std::io::stdin()
-                .read_to_string(&mut phrase)
-                .context("reading the recovery phrase from standard input")?;
-            WalletKeys::from_mnemonic(&phrase)?;
+                .read_to_string(&mut text)
+                .with_context(|| format!("reading the {what} from standard input"))?;
+            if watch_only {
+                text.trim().parse::<FullViewingKey>()?;
+            } else {
+                WalletKeys::from_mnemonic(&text)?;
+            }
             let mut chain = connect(&cli, &home).await?;
             let payer = payer(&cli, &home, &mut chain).await?;
             let mint = mint(&cli)?;
-            Store::create(&wallet_path, &phrase)?;
+            if watch_only {
+                Store::create_watch_only(&wallet_path, text.trim())?;
+            } else {
+                Store::create(&wallet_path, &text)?;
+            }
             let mut wallet = open(&mut chain, &wallet_path, payer, &mint).await?;
             let report = wallet.sync(&mut chain).await?;
-            println!("Restored wallet {}", wallet_path.display());
+            if watch_only {
+                println!(
+                    "Imported watch-only wallet {} (it cannot spend)",
+                    wallet_path.display()
+                );
+            } else {
+                println!("Restored wallet {}", wallet_path.display());
+            }
             println!("Address: {}", wallet.address());
             println!(
                 "Read {} settlements; found {} notes.",
@@ -439,6 +466,9 @@ fn print_balance(wallet: &Wallet) -> Result<()> {
     let balance = wallet.balance()?;
     let decimals = wallet.pool().decimals;
     let unit = unit(wallet.pool());
+    if wallet.is_watch_only() {
+        println!("Watch-only wallet: it sees this balance but cannot spend it.");
+    }
     println!(
         "Spendable: {} {unit} in {} note(s)",
         format_amount(balance.spendable, decimals),

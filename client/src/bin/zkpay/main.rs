@@ -190,6 +190,13 @@ enum WalletCommand {
     Restore,
     /// Show the wallet's shielded address.
     Address,
+    /// Print the wallet's full viewing key: whoever holds it sees every
+    /// payment the wallet receives and sends, and its balance, but cannot
+    /// spend.
+    ExportViewingKey,
+    /// Create a watch-only wallet from a full viewing key (read from
+    /// standard input) and find its notes; it refuses to pay or withdraw.
+    ImportViewingKey,
 }
 
 #[derive(Subcommand)]
