@@ -237,26 +237,24 @@ async fn a_payment_sent_before_a_crash_is_settled_on_the_next_sync() {
     assert_eq!(bob.balance().unwrap().spendable, SOL_UNIT / 2);
 }
 
-#[tokio::test]
-async fn a_payment_whose_root_was_pushed_out_is_proved_again() {
+/// Alice, holding 2 SOL, pays Bob 0.5 SOL while `fault` makes the real
+/// program refuse the first transaction (changing nothing): the wallet
+/// tries again, and the payment lands exactly once, after two submissions.
+async fn pays_once_despite(fault: fn(&mut FaultyChain) -> &mut bool) {
     let mut chain = FaultyChain::new().await;
     let dir = tempfile::tempdir().unwrap();
     let (mut alice, _) = wallet(&mut chain, &dir, "alice").await;
     let (mut bob, _) = wallet(&mut chain, &dir, "bob").await;
     alice.deposit(&mut chain, 2 * SOL_UNIT).await.unwrap();
 
-    // The program refuses the first proof's root (the real program, on a
-    // tree whose history forgot it); the wallet syncs, proves again against
-    // the current root, and the payment lands once.
-    chain.forget_roots = true;
+    *fault(&mut chain) = true;
+    let before = chain.submissions;
     let receipts = alice
         .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"late")
         .await
         .unwrap();
-    assert!(
-        !chain.forget_roots,
-        "the first attempt met the forgetful tree"
-    );
+    assert!(!*fault(&mut chain), "the first attempt met the fault");
+    assert_eq!(chain.submissions - before, 2, "one refused, one landed");
     assert_eq!(receipts.len(), 1);
     assert_eq!(alice.balance().unwrap().spendable, 3 * SOL_UNIT / 2);
     let report = bob.sync(&mut chain).await.unwrap();
@@ -271,37 +269,18 @@ async fn a_payment_whose_root_was_pushed_out_is_proved_again() {
     assert!(sent[0].confirmed);
 }
 
+/// The program refuses the first proof's root (on a tree whose history
+/// forgot it); the wallet syncs and proves again against the current root.
+#[tokio::test]
+async fn a_payment_whose_root_was_pushed_out_is_proved_again() {
+    pays_once_despite(|chain| &mut chain.forget_roots).await;
+}
+
+/// The first transaction names the nullifier page the wallet looked up,
+/// closed (split) by the time it runs; the wallet looks the pages up again.
 #[tokio::test]
 async fn a_payment_whose_nullifier_page_was_split_meanwhile_is_sent_again() {
-    let mut chain = FaultyChain::new().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (mut alice, _) = wallet(&mut chain, &dir, "alice").await;
-    let (mut bob, _) = wallet(&mut chain, &dir, "bob").await;
-    alice.deposit(&mut chain, 2 * SOL_UNIT).await.unwrap();
-
-    // The first transaction names the page the wallet looked up, which is
-    // closed when it runs (the real program refuses it, changing nothing);
-    // the wallet looks the pages up again and the payment lands once.
-    chain.close_page = true;
-    let before = chain.submissions;
-    let receipts = alice
-        .pay(&mut chain, &bob.address(), SOL_UNIT / 2, b"moved")
-        .await
-        .unwrap();
-    assert!(!chain.close_page, "the first attempt met the closed page");
-    assert_eq!(chain.submissions - before, 2, "one refused, one landed");
-    assert_eq!(receipts.len(), 1);
-    assert_eq!(alice.balance().unwrap().spendable, 3 * SOL_UNIT / 2);
-    let report = bob.sync(&mut chain).await.unwrap();
-    assert_eq!((report.new_notes, report.received), (1, SOL_UNIT / 2));
-    let sent: Vec<_> = alice
-        .history()
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.kind == HistoryKind::Sent)
-        .collect();
-    assert_eq!(sent.len(), 1);
-    assert!(sent[0].confirmed);
+    pays_once_despite(|chain| &mut chain.close_page).await;
 }
 
 #[tokio::test]

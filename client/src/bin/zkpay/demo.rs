@@ -16,8 +16,8 @@ use zkpay_client::funds::verify_funds;
 use zkpay_client::keys::WalletKeys;
 use zkpay_client::pool::{SOL, SOL_DECIMALS};
 use zkpay_client::relayer::{Limits, RelayerClient, RelayerConfig, RelayerService};
-use zkpay_client::store::Store;
-use zkpay_client::wallet::{prover, Receipt, Relayer, Wallet};
+use zkpay_client::store::{HistoryKind, Store};
+use zkpay_client::wallet::{prover, Receipt, Relayer, Wallet, WalletError};
 
 use crate::ui::ms;
 
@@ -221,6 +221,38 @@ pub async fn run() -> Result<()> {
         "   the file is {} bytes of JSON (a 256-byte proof); it reveals the counted notes' nullifiers, so the landlord will see when they are spent",
         proof.to_json().len()
     );
+
+    let started = step.begin(
+        "Alice gives an auditor her full viewing key: a watch-only wallet sees what she sees and cannot spend",
+    );
+    let viewing_key = alice.viewing_key().to_string();
+    let store = Store::create_watch_only(&dir.path().join("auditor.db"), &viewing_key)?;
+    let mut auditor = Wallet::open(&mut chain, store, Keypair::new(), &SOL).await?;
+    auditor.sync(&mut chain).await?;
+    let synced = started.elapsed();
+    let history = auditor.history()?;
+    let paid_to = history
+        .iter()
+        .find(|line| line.kind == HistoryKind::Sent)
+        .and_then(|line| line.counterparty.clone());
+    let refused = match auditor.pay(&mut chain, &bob.address(), 1, b"").await {
+        Err(refused @ WalletError::WatchOnly(_)) => refused,
+        other => anyhow::bail!("a watch-only wallet was not refused a payment: {other:?}"),
+    };
+    anyhow::ensure!(
+        auditor.balance()? == alice.balance()?
+            && history.len() == alice.history()?.len()
+            && paid_to == Some(bob.address().to_string()),
+        "the watch-only wallet does not see what Alice's wallet sees"
+    );
+    println!(
+        "   key {}...; synced in {}: balance {}, {} history lines, the payment to Bob named as in Alice's history",
+        &viewing_key[..20],
+        ms(synced),
+        sol(auditor.balance()?.spendable),
+        history.len()
+    );
+    println!("   paying from it: {refused}");
 
     println!();
     println!("Balances in the pool:");
