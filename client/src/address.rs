@@ -138,7 +138,7 @@ impl FromStr for ShieldedAddress {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::keys::WalletKeys;
 
@@ -155,17 +155,29 @@ mod tests {
         assert_eq!(format!(" {text}\n").parse::<ShieldedAddress>(), Ok(address));
     }
 
+    /// Asserts that `parses` refuses `text` with any one base58 character
+    /// after `prefix` changed (shared by every checksummed text form).
+    pub(crate) fn assert_every_typo_refused(
+        text: &str,
+        prefix: &str,
+        parses: impl Fn(&str) -> bool,
+    ) {
+        let alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        for position in prefix.len()..text.len() {
+            let original = text.as_bytes()[position] as char;
+            let replacement = alphabet.chars().find(|c| *c != original).unwrap();
+            let mut typo = text.to_string();
+            typo.replace_range(position..=position, &replacement.to_string());
+            assert!(!parses(&typo), "{typo}");
+        }
+    }
+
     #[test]
     fn every_single_character_typo_is_caught() {
         let text = address().to_string();
-        let alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        for position in ADDRESS_PREFIX.len()..text.len() {
-            let original = text.as_bytes()[position] as char;
-            let replacement = alphabet.chars().find(|c| *c != original).unwrap();
-            let mut typo = text.clone();
-            typo.replace_range(position..=position, &replacement.to_string());
-            assert!(typo.parse::<ShieldedAddress>().is_err(), "{typo}");
-        }
+        assert_every_typo_refused(&text, ADDRESS_PREFIX, |typo| {
+            typo.parse::<ShieldedAddress>().is_ok()
+        });
     }
 
     /// The u-coordinates of Curve25519's low-order points (and their

@@ -11,7 +11,9 @@ use zkpay_circuits::Fr;
 use zkpay_core::asset::{asset_id, NATIVE_SOL_MINT};
 
 use crate::address::ShieldedAddress;
-use crate::encryption::{open_incoming, open_outgoing, seal_note, ViewTag};
+use crate::encryption::{
+    open_incoming, open_outgoing, payee_address, seal_change, seal_note, ViewTag,
+};
 use crate::keys::WalletKeys;
 use crate::viewing_key::FullViewingKey;
 
@@ -237,6 +239,52 @@ fn a_fixed_ephemeral_key_gives_the_pinned_note_and_ciphertext() {
         }
     }
     assert!(mismatches.is_empty(), "derived: {mismatches:#?}");
+}
+
+/// A payment's change note: `KEYS[0]` pays `KEYS[1]` and keeps 0.5 SOL of
+/// change, sealed to itself with the ephemeral secret `[0x33; 32]` and the
+/// payee record of `KEYS[1]`. (Checked independently with Python's
+/// `cryptography`: the view tag, the payee's key under the mask, and the
+/// plaintext `amount || 0xff || payee owner key` under ChaCha20.)
+const CHANGE_NOTE: &str = concat!(
+    "817b0d47d93427f8311160781c7c733fd89f88970aef490d8aa0ee19a4cb8a1b",
+    "1438f0b0f3d960ba60bf4315c8e4b3600a8dc9389c7ed5da8f51da0b48c441d2",
+    "1f0116c1c571f2f9eb25f9955deb9744d68e265f22147cd709cc5c68a2e7819d",
+    "1dccf2de4a67d8cc387c4e2166ed15055155706ff1e980e0e477",
+);
+
+#[test]
+fn a_fixed_ephemeral_key_gives_the_pinned_change_note_and_its_payee() {
+    let (payer, payee) = (keys(0), keys(1));
+    let asset = from_bytes(&asset_id(&NATIVE_SOL_MINT)).unwrap();
+    let sealed = seal_change(
+        &payer.address(),
+        500_000_000,
+        asset,
+        &payee.address(),
+        payer.outgoing_view_key(),
+        &mut EphemeralSecret([0x33; 32]),
+    )
+    .unwrap();
+    assert_eq!(hex::encode(&sealed.ciphertext), CHANGE_NOTE);
+    let ciphertext = hex::decode(CHANGE_NOTE).unwrap();
+    let opened = open_incoming(
+        payer.incoming_view_key(),
+        payer.owner(),
+        asset,
+        &to_bytes(&sealed.note.commitment()),
+        &ciphertext,
+        ViewTag::Check,
+    )
+    .expect("the payer opens its change note");
+    assert_eq!(
+        (opened.amount, opened.memo.as_slice()),
+        (500_000_000, &b""[..])
+    );
+    assert_eq!(
+        payee_address(payer.outgoing_view_key(), &ciphertext, &opened),
+        Some(payee.address())
+    );
 }
 
 /// The note key of `NOTES[0]` (what a disclosure reveals), and the
