@@ -8,9 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sha2::{Digest, Sha256};
 use x25519_dalek::PublicKey;
 
+use crate::checked_text::{decode_checked, encode_checked, CheckedTextError, CHECKSUM_LEN};
 use crate::encryption::check_encryption_key;
 use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::Fr;
@@ -20,7 +20,6 @@ use zkpay_core::field::FieldBytes;
 pub const ADDRESS_PREFIX: &str = "zkpay:";
 const VERSION: u8 = 1;
 const PAYLOAD_LEN: usize = 1 + 32 + 32;
-pub(crate) const CHECKSUM_LEN: usize = 4;
 
 /// Why a string is not a shielded address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,20 +83,20 @@ impl ShieldedAddress {
     }
 }
 
-/// The first four bytes of `SHA-256(SHA-256(payload))`.
-pub(crate) fn checksum(payload: &[u8]) -> [u8; CHECKSUM_LEN] {
-    let digest = Sha256::digest(Sha256::digest(payload));
-    digest[..CHECKSUM_LEN]
-        .try_into()
-        .expect("digest is 32 bytes")
+impl From<CheckedTextError> for AddressError {
+    fn from(error: CheckedTextError) -> Self {
+        match error {
+            CheckedTextError::Prefix => AddressError::Prefix,
+            CheckedTextError::Encoding => AddressError::Encoding,
+            CheckedTextError::Length(len) => AddressError::Length(len),
+            CheckedTextError::Checksum => AddressError::Checksum,
+        }
+    }
 }
 
 impl fmt::Display for ShieldedAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let payload = self.payload();
-        let mut bytes = payload.to_vec();
-        bytes.extend_from_slice(&checksum(&payload));
-        write!(f, "{ADDRESS_PREFIX}{}", bs58::encode(bytes).into_string())
+        f.write_str(&encode_checked(ADDRESS_PREFIX, &self.payload()))
     }
 }
 
@@ -111,20 +110,7 @@ impl FromStr for ShieldedAddress {
     type Err = AddressError;
 
     fn from_str(text: &str) -> Result<Self, AddressError> {
-        let encoded = text
-            .trim()
-            .strip_prefix(ADDRESS_PREFIX)
-            .ok_or(AddressError::Prefix)?;
-        let bytes = bs58::decode(encoded)
-            .into_vec()
-            .map_err(|_| AddressError::Encoding)?;
-        if bytes.len() != PAYLOAD_LEN + CHECKSUM_LEN {
-            return Err(AddressError::Length(bytes.len()));
-        }
-        let (payload, sum) = bytes.split_at(PAYLOAD_LEN);
-        if checksum(payload) != sum {
-            return Err(AddressError::Checksum);
-        }
+        let payload = decode_checked(text, ADDRESS_PREFIX, PAYLOAD_LEN)?;
         if payload[0] != VERSION {
             return Err(AddressError::Version(payload[0]));
         }
@@ -140,6 +126,7 @@ impl FromStr for ShieldedAddress {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::checked_text::checksum;
     use crate::keys::WalletKeys;
 
     fn address() -> ShieldedAddress {

@@ -10,14 +10,7 @@
 //! | 8 + 33 + 16 | ChaCha20-Poly1305 of `amount (u64 LE) \|\| memo length (1 byte) \|\| memo, zero-padded to 32 bytes` |
 //!
 //! Every note is the same 122 bytes, whatever its memo, so a ciphertext's
-//! length says nothing of the memo.
-//!
-//! **Payee record.** A payment's change note (to the payer itself) carries
-//! whom the payment paid, so that the payer's outgoing view recovers it after
-//! a restore: its memo length byte is `0xff`, the 32 memo bytes are the
-//! payee's owner key, and its outgoing key field is the payee's encryption
-//! key `XOR SHA-256("zkpay:payee-key:v1" || ovk || epk)` (the payer opens its
-//! own change note with its incoming view key, so that field is free). (Notes of the first format, `amount
+//! length says nothing of the memo. (Notes of the first format, `amount
 //! || memo` unpadded, any length up to 32, are still read.)
 //!
 //! `shared = X25519(esk, recipient encryption key)`, `key =
@@ -30,6 +23,13 @@
 //!
 //! The view tag lets a wallet discard almost every foreign note after one
 //! key agreement, without running the cipher or Poseidon.
+//!
+//! **Payee record.** A payment's change note (to the payer itself) carries
+//! whom the payment paid, so that the payer's outgoing view recovers it after
+//! a restore: its memo length byte is `0xff`, the 32 memo bytes are the
+//! payee's owner key, and its outgoing key field is the payee's encryption
+//! key `XOR SHA-256("zkpay:payee-key:v1" || ovk || epk)` (the payer opens its
+//! own change note with its incoming view key, so that field is free).
 
 use ark_ff::PrimeField;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -172,12 +172,7 @@ pub fn payee_address(
     if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
         return None;
     }
-    let mask = payee_mask(ovk, &ciphertext[EPK..OUT]);
-    let mut key = [0u8; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = ciphertext[OUT + i] ^ mask[i];
-    }
-    let key = PublicKey::from(key);
+    let key = PublicKey::from(unmask(ciphertext, &payee_mask(ovk, &ciphertext[EPK..OUT])));
     check_encryption_key(&key).ok()?;
     Some(ShieldedAddress::new(owner, key))
 }
@@ -317,12 +312,10 @@ pub fn outgoing_note_key(ovk: &OutgoingViewKey, ciphertext: &[u8]) -> Option<Not
     if ciphertext.len() < MIN_ENCRYPTED_NOTE_LEN {
         return None;
     }
-    let mask = outgoing_mask(ovk, &ciphertext[EPK..OUT]);
-    let mut key = [0u8; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = ciphertext[OUT + i] ^ mask[i];
-    }
-    Some(NoteKey(key))
+    Some(NoteKey(unmask(
+        ciphertext,
+        &outgoing_mask(ovk, &ciphertext[EPK..OUT]),
+    )))
 }
 
 /// Decrypts `ciphertext`, the note of `commitment`, with its `key`: the
@@ -426,6 +419,11 @@ fn outgoing_mask(ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
 
 fn payee_mask(ovk: &OutgoingViewKey, epk: &[u8]) -> Zeroizing<[u8; 32]> {
     sender_mask(b"zkpay:payee-key:v1", ovk, epk)
+}
+
+/// The outgoing key field of `ciphertext` with `mask` taken off.
+fn unmask(ciphertext: &[u8], mask: &[u8; 32]) -> [u8; 32] {
+    std::array::from_fn(|i| ciphertext[OUT + i] ^ mask[i])
 }
 
 /// `SHA-256(tag || ovk || epk)`: a mask only the sender can take off.

@@ -46,6 +46,7 @@
 pub mod address;
 pub mod amount;
 pub mod chain;
+mod checked_text;
 pub mod disclosure;
 pub mod encryption;
 pub mod funds;

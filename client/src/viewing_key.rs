@@ -19,7 +19,7 @@ use zkpay_circuits::field::{from_bytes, to_bytes};
 use zkpay_circuits::note::NullifierKey;
 use zkpay_circuits::Fr;
 
-use crate::address::{checksum, CHECKSUM_LEN};
+use crate::checked_text::{decode_checked, encode_checked, CheckedTextError, CHECKSUM_LEN};
 use crate::keys::OutgoingViewKey;
 
 /// The text every full viewing key starts with.
@@ -61,9 +61,20 @@ pub struct FullViewingKey {
     pub(crate) outgoing: OutgoingViewKey,
 }
 
+impl From<CheckedTextError> for ViewingKeyError {
+    fn from(error: CheckedTextError) -> Self {
+        match error {
+            CheckedTextError::Prefix => ViewingKeyError::Prefix,
+            CheckedTextError::Encoding => ViewingKeyError::Encoding,
+            CheckedTextError::Length(len) => ViewingKeyError::Length(len),
+            CheckedTextError::Checksum => ViewingKeyError::Checksum,
+        }
+    }
+}
+
 impl FullViewingKey {
     fn payload(&self) -> Zeroizing<Vec<u8>> {
-        let mut payload = Zeroizing::new(Vec::with_capacity(PAYLOAD_LEN + CHECKSUM_LEN));
+        let mut payload = Zeroizing::new(Vec::with_capacity(PAYLOAD_LEN));
         payload.push(VERSION);
         payload.extend_from_slice(&to_bytes(&self.owner));
         payload.extend_from_slice(&to_bytes(self.nullifier.value()));
@@ -75,11 +86,7 @@ impl FullViewingKey {
 
 impl fmt::Display for FullViewingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut bytes = self.payload();
-        let sum = checksum(&bytes);
-        bytes.extend_from_slice(&sum);
-        let text = Zeroizing::new(bs58::encode(bytes.as_slice()).into_string());
-        write!(f, "{VIEWING_KEY_PREFIX}{}", text.as_str())
+        f.write_str(&encode_checked(VIEWING_KEY_PREFIX, &self.payload()))
     }
 }
 
@@ -93,22 +100,7 @@ impl FromStr for FullViewingKey {
     type Err = ViewingKeyError;
 
     fn from_str(text: &str) -> Result<Self, ViewingKeyError> {
-        let encoded = text
-            .trim()
-            .strip_prefix(VIEWING_KEY_PREFIX)
-            .ok_or(ViewingKeyError::Prefix)?;
-        let bytes = Zeroizing::new(
-            bs58::decode(encoded)
-                .into_vec()
-                .map_err(|_| ViewingKeyError::Encoding)?,
-        );
-        if bytes.len() != PAYLOAD_LEN + CHECKSUM_LEN {
-            return Err(ViewingKeyError::Length(bytes.len()));
-        }
-        let (payload, sum) = bytes.split_at(PAYLOAD_LEN);
-        if checksum(payload) != sum {
-            return Err(ViewingKeyError::Checksum);
-        }
+        let payload = decode_checked(text, VIEWING_KEY_PREFIX, PAYLOAD_LEN)?;
         if payload[0] != VERSION {
             return Err(ViewingKeyError::Version(payload[0]));
         }
@@ -131,6 +123,7 @@ impl FromStr for FullViewingKey {
 mod tests {
     use super::*;
     use crate::address::tests::assert_every_typo_refused;
+    use crate::checked_text::checksum;
     use crate::keys::WalletKeys;
 
     fn key() -> FullViewingKey {

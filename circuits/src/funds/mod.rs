@@ -27,8 +27,6 @@
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use sha2::{Digest, Sha256};
-use zkpay_core::constants::TREE_DEPTH;
-use zkpay_core::tree::MerklePath;
 
 use crate::poseidon::hash;
 use crate::range::{fits_bits, fits_u64};
@@ -185,15 +183,7 @@ pub struct FundsCircuit {
 impl FundsCircuit {
     /// The circuit's shape with all-zero values, for key generation.
     pub fn blank() -> Self {
-        let note = InputAssignment {
-            amount: Fr::from(0u64),
-            blinding: Fr::from(0u64),
-            secret: Fr::from(0u64),
-            path: MerklePath {
-                leaf_index: 0,
-                siblings: [[0u8; 32]; TREE_DEPTH],
-            },
-        };
+        let note = InputAssignment::blank();
         FundsCircuit {
             statement: FundsStatement::default(),
             public_inputs_hash: Fr::from(0u64),

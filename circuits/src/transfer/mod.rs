@@ -179,6 +179,19 @@ pub enum InputFault {
 }
 
 impl InputAssignment {
+    /// All-zero values, the shape key generation needs.
+    pub fn blank() -> Self {
+        InputAssignment {
+            amount: Fr::from(0u64),
+            blinding: Fr::from(0u64),
+            secret: Fr::from(0u64),
+            path: MerklePath {
+                leaf_index: 0,
+                siblings: [[0u8; 32]; TREE_DEPTH],
+            },
+        }
+    }
+
     /// The native twin of [`constraints::input_gadget`], shared by the
     /// transfer and proof-of-funds statements: the amount is below 2^64,
     /// the index fits the tree, the note (owned by the secret's key, of
@@ -278,15 +291,7 @@ impl TransferCircuit {
     /// The circuit's shape with all-zero values, for key generation, where
     /// values are never read.
     pub fn blank(mode: PublicInputMode) -> Self {
-        let input = InputAssignment {
-            amount: Fr::from(0u64),
-            blinding: Fr::from(0u64),
-            secret: Fr::from(0u64),
-            path: MerklePath {
-                leaf_index: 0,
-                siblings: [[0u8; 32]; TREE_DEPTH],
-            },
-        };
+        let input = InputAssignment::blank();
         let output = OutputAssignment {
             amount: Fr::from(0u64),
             owner: Fr::from(0u64),
