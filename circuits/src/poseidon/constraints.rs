@@ -4,9 +4,10 @@
 use std::sync::OnceLock;
 
 use ark_bn254::Fr;
-use ark_r1cs_std::fields::fp::FpVar;
+use ark_ff::{One, Zero};
+use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::fields::FieldVar;
-use ark_relations::r1cs::SynthesisError;
+use ark_relations::r1cs::{LinearCombination, SynthesisError, Variable};
 use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
 use light_poseidon::PoseidonParameters;
 use zkpay_core::poseidon::MAX_INPUTS;
@@ -29,9 +30,49 @@ fn sbox(x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     Ok(x4 * x)
 }
 
+/// `sum coefficients[j] * terms[j] + constant` as one linear combination.
+/// FpVar's operators would make a symbolic variable per product and per
+/// sum; one per mixed element keeps witness synthesis to a third of the
+/// time. The constraints, and so the keys, are the same.
+fn affine(
+    terms: &[FpVar<Fr>],
+    coefficients: &[Fr],
+    constant: Fr,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut constant = constant;
+    let mut combination = LinearCombination::zero();
+    let mut value = Some(Fr::zero());
+    let mut cs = None;
+    for (term, coefficient) in terms.iter().zip(coefficients) {
+        match term {
+            FpVar::Constant(c) => constant += *coefficient * c,
+            FpVar::Var(allocated) => {
+                combination.0.push((*coefficient, allocated.variable));
+                value = value
+                    .zip(allocated.value().ok())
+                    .map(|(v, t)| v + *coefficient * t);
+                cs.get_or_insert_with(|| allocated.cs.clone());
+            }
+        }
+    }
+    let Some(cs) = cs else {
+        return Ok(FpVar::Constant(constant));
+    };
+    if !constant.is_zero() {
+        combination.0.push((constant, Variable::One));
+    }
+    let variable = cs.new_lc(combination)?;
+    Ok(FpVar::Var(AllocatedFp::new(
+        value.map(|v| v + constant),
+        variable,
+        cs,
+    )))
+}
+
 /// Enforces and returns Poseidon of `inputs` (1 to 12 of them), the same
 /// permutation as light-poseidon: state `[0, inputs..]`, half the full
-/// rounds, the partial rounds, the other half, output `state[0]`.
+/// rounds, the partial rounds, the other half, output `state[0]`. Each
+/// round's constants are added in the previous round's MDS mix.
 pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
     let params = parameters(inputs.len())?;
     let width = params.width;
@@ -40,11 +81,10 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
 
     let mut state: Vec<FpVar<Fr>> = std::iter::once(FpVar::zero())
         .chain(inputs.iter().cloned())
-        .collect();
+        .zip(&params.ark[..width])
+        .map(|(element, c)| affine(&[element], &[Fr::one()], *c))
+        .collect::<Result<_, _>>()?;
     for round in 0..rounds {
-        for (i, element) in state.iter_mut().enumerate() {
-            *element += params.ark[round * width + i];
-        }
         let full = round < half_full || round >= half_full + params.partial_rounds;
         if full {
             for element in state.iter_mut() {
@@ -53,13 +93,18 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         } else {
             state[0] = sbox(&state[0])?;
         }
+        if round + 1 == rounds {
+            return affine(&state, &params.mds[0], Fr::zero());
+        }
+        let next = &params.ark[(round + 1) * width..][..width];
         state = params
             .mds
             .iter()
-            .map(|row| state.iter().zip(row).map(|(element, m)| element * *m).sum())
-            .collect();
+            .zip(next)
+            .map(|(row, c)| affine(&state, row, *c))
+            .collect::<Result<_, _>>()?;
     }
-    Ok(state.swap_remove(0))
+    Err(SynthesisError::Unsatisfiable)
 }
 
 #[cfg(test)]

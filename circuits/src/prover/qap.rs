@@ -5,6 +5,18 @@
 //! `A`, `B`, `C` are evaluated on the domain (one point per constraint,
 //! then the inputs' copy constraints in `A`), interpolated, evaluated on a
 //! coset where `Z` does not vanish, divided there, and interpolated back.
+//!
+//! Two shortcuts on the domain, neither of which changes `h` for a
+//! satisfying assignment:
+//! - a linear combination that several rows share is evaluated once (a
+//!   Poseidon S-box's input is the `A` and `B` of `x^2 = x x` and the `B`
+//!   of `x^5 = x^4 x`; in partial rounds it spans dozens of variables);
+//! - `C`'s rows are not evaluated: on the domain `C = A B`. An assignment
+//!   that satisfies no such equality still gets no verifying proof, since
+//!   the proof's `C` carries the true `C` polynomial through the proving
+//!   key's `l` query.
+
+use std::collections::HashMap;
 
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -19,9 +31,11 @@ type Row = Vec<(h2::Fr, usize)>;
 
 /// The constraint matrices in halo2curves' field, and the domain.
 pub(super) struct Qap {
-    a: Vec<Row>,
-    b: Vec<Row>,
-    c: Vec<Row>,
+    /// The distinct rows of `A` and `B`.
+    rows: Vec<Row>,
+    /// `rows[a[i]]` is row `i` of `A`, `rows[b[i]]` row `i` of `B`.
+    a: Vec<u32>,
+    b: Vec<u32>,
     num_inputs: usize,
     log_n: u32,
     omega: h2::Fr,
@@ -29,17 +43,33 @@ pub(super) struct Qap {
     n_inv: h2::Fr,
 }
 
-fn rows(matrix: &[Vec<(Fr, usize)>]) -> Vec<Row> {
-    matrix
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|(coefficient, variable)| {
-                    (h2::Fr::from_raw(coefficient.into_bigint().0), *variable)
+/// The distinct rows of `matrices`, and for each matrix the index of each
+/// of its rows among them.
+fn distinct_rows<const M: usize>(matrices: [&[Vec<(Fr, usize)>]; M]) -> (Vec<Row>, [Vec<u32>; M]) {
+    let mut rows = Vec::new();
+    let mut seen: HashMap<Vec<([u64; 4], usize)>, u32> = HashMap::new();
+    let indices = matrices.map(|matrix| {
+        matrix
+            .iter()
+            .map(|row| {
+                let key: Vec<([u64; 4], usize)> = row
+                    .iter()
+                    .map(|(coefficient, variable)| (coefficient.into_bigint().0, *variable))
+                    .collect();
+                *seen.entry(key).or_insert_with_key(|key| {
+                    rows.push(
+                        key.iter()
+                            .map(|(coefficient, variable)| {
+                                (h2::Fr::from_raw(*coefficient), *variable)
+                            })
+                            .collect(),
+                    );
+                    (rows.len() - 1) as u32
                 })
-                .collect()
-        })
-        .collect()
+            })
+            .collect()
+    });
+    (rows, indices)
 }
 
 fn evaluate(row: &Row, assignment: &[h2::Fr]) -> h2::Fr {
@@ -60,10 +90,11 @@ impl Qap {
         // the same group, which would order the points differently).
         let domain = GeneralEvaluationDomain::<Fr>::new(n).expect("a radix-2 domain");
         let omega = h2::Fr::from_raw(domain.group_gen().into_bigint().0);
+        let (rows, [a, b]) = distinct_rows([&matrices.a, &matrices.b]);
         Qap {
-            a: rows(&matrices.a),
-            b: rows(&matrices.b),
-            c: rows(&matrices.c),
+            rows,
+            a,
+            b,
             num_inputs,
             log_n,
             omega,
@@ -91,23 +122,30 @@ impl Qap {
     /// then the witness), `size()` of them (the top one is zero).
     pub(super) fn h(&self, assignment: &[h2::Fr]) -> Vec<h2::Fr> {
         let n = self.size();
-        let evaluations = |matrix: &[Row]| {
-            let mut values = vec![h2::Fr::ZERO; n];
-            values[..matrix.len()]
-                .par_iter_mut()
-                .zip(matrix.par_iter())
-                .for_each(|(value, row)| *value = evaluate(row, assignment));
-            values
-        };
-        let mut a = evaluations(&self.a);
+        let values: Vec<h2::Fr> = self
+            .rows
+            .par_iter()
+            .map(|row| evaluate(row, assignment))
+            .collect();
         let constraints = self.a.len();
+        let mut a = vec![h2::Fr::ZERO; n];
+        let mut b = vec![h2::Fr::ZERO; n];
+        let mut c = vec![h2::Fr::ZERO; n];
+        a[..constraints]
+            .par_iter_mut()
+            .zip(&mut b[..constraints])
+            .zip(&mut c[..constraints])
+            .zip(self.a.par_iter().zip(&self.b))
+            .for_each(|(((a, b), c), (i, j))| {
+                *a = values[*i as usize];
+                *b = values[*j as usize];
+                *c = *a * *b;
+            });
         a[constraints..constraints + self.num_inputs]
             .copy_from_slice(&assignment[..self.num_inputs]);
-        let mut b = evaluations(&self.b);
-        let mut c = evaluations(&self.c);
-        for values in [&mut a, &mut b, &mut c] {
-            self.domain_to_coset(values);
-        }
+        [&mut a, &mut b, &mut c]
+            .into_par_iter()
+            .for_each(|values| self.domain_to_coset(values));
         a.par_iter_mut()
             .zip(b.par_iter())
             .zip(c.par_iter())
