@@ -64,6 +64,14 @@ impl Denominator for Fq2 {
 /// Pending additions per shared inversion.
 const BATCH: usize = 512;
 
+/// Retried additions that may wait for another batch rather than go to
+/// the overflow. The top digit of a 254-bit scalar takes fewer than 100
+/// values, so its additions meet their bucket pending a few times per
+/// batch: waiting costs them nothing; the bound keeps a run of additions
+/// into one bucket (as many equal small scalars make) from taking one
+/// batch each.
+const MAX_WAITING: usize = 64;
+
 /// Running sums advanced together in a bucket reduction.
 const LANES: usize = 128;
 
@@ -313,8 +321,8 @@ where
     filled: Vec<bool>,
     /// `pending[b] == epoch` while bucket `b` has an addition in the batch.
     pending: Vec<u32>,
-    /// Projective sums for additions that met their bucket pending twice
-    /// (rare, except for digits that cluster, as a short top window's do).
+    /// Projective sums of retried additions that met their bucket pending
+    /// with [`MAX_WAITING`] others waiting (a run into one bucket).
     overflow: Vec<C::Curve>,
     /// Whether any addition went to the overflow.
     overflowed: bool,
@@ -392,14 +400,15 @@ where
     }
 
     /// Queues `addition`; one whose bucket is pending waits for the next
-    /// batch, and goes to the projective overflow if that is its `retry`.
+    /// batch, and on a `retry` goes to the projective overflow if
+    /// [`MAX_WAITING`] others wait already.
     fn schedule(&mut self, table: &[Point<C::Base>], addition: Addition, retry: bool) {
         let bucket = addition.bucket as usize;
         if !self.filled[bucket] {
             self.buckets[bucket] = Self::point(table, addition);
             self.filled[bucket] = true;
         } else if self.pending[bucket] == self.epoch || (retry && self.batch.len() == BATCH) {
-            if retry {
+            if retry && self.deferred.len() >= MAX_WAITING {
                 let point = Self::point(table, addition);
                 self.overflow[bucket] +=
                     C::from_xy(point.x, point.y).expect("table points are on the curve");
