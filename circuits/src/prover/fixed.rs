@@ -446,13 +446,7 @@ where
         for &addition in &self.batch {
             let bucket = self.buckets[addition.bucket as usize];
             let point = Self::point(table, addition);
-            let denominator = if bucket.x != point.x {
-                point.x - bucket.x
-            } else if bucket.y == point.y {
-                bucket.y.double()
-            } else {
-                C::Base::ONE // P + (-P): no inversion needed
-            };
+            let denominator = slope_denominator(&bucket, &point);
             let norm = denominator.norm();
             self.prefixes.push(product);
             product *= norm;
@@ -467,20 +461,11 @@ where
             let inverse_k = self.denominators[k].invert_with(inverse * self.prefixes[k]);
             inverse *= self.norms[k];
             let index = addition.bucket as usize;
-            let bucket = self.buckets[index];
             let point = Self::point(table, addition);
-            let lambda = if bucket.x != point.x {
-                (point.y - bucket.y) * inverse_k
-            } else if bucket.y == point.y {
-                let square = bucket.x.square();
-                (square.double() + square) * inverse_k
-            } else {
-                self.filled[index] = false;
-                continue;
-            };
-            let x = lambda.square() - bucket.x - point.x;
-            let y = lambda * (bucket.x - x) - bucket.y;
-            self.buckets[index] = Point { x, y };
+            match affine_sum(&self.buckets[index], &point, inverse_k) {
+                Some(sum) => self.buckets[index] = sum,
+                None => self.filled[index] = false,
+            }
         }
         self.batch.clear();
     }
@@ -584,68 +569,105 @@ fn affine_point<C: CurveAffine>(point: &C) -> Option<Point<C::Base>> {
     })
 }
 
-/// Scratch for batches of affine additions that share one inversion.
+/// The denominator of the slope of `p + q`: `q.x - p.x`, or `2 p.y` to
+/// double; one (no inversion needed) for `P + (-P)`.
+#[inline(always)]
+fn slope_denominator<F: Field>(p: &Point<F>, q: &Point<F>) -> F {
+    if p.x != q.x {
+        q.x - p.x
+    } else if p.y == q.y {
+        p.y.double()
+    } else {
+        F::ONE
+    }
+}
+
+/// `p + q` on a curve `y^2 = x^3 + b`, given the inverse of their
+/// [`slope_denominator`]; None for `P + (-P)`.
+#[inline(always)]
+fn affine_sum<F: Field>(p: &Point<F>, q: &Point<F>, inverse: F) -> Option<Point<F>> {
+    let lambda = if p.x != q.x {
+        (q.y - p.y) * inverse
+    } else if p.y == q.y {
+        let square = p.x.square();
+        (square.double() + square) * inverse
+    } else {
+        return None;
+    };
+    let x = lambda.square() - p.x - q.x;
+    Some(Point {
+        x,
+        y: lambda * (p.x - x) - p.y,
+    })
+}
+
+/// A batch of denominators inverted with one shared inversion
+/// (Montgomery's trick, over their [`Denominator::norm`]s).
 struct Inversions<F: Denominator> {
     denominators: Vec<F>,
     norms: Vec<F::Norm>,
+    /// `prefixes[k]` is the product of the norms before `k`.
     prefixes: Vec<F::Norm>,
+    product: F::Norm,
 }
 
 impl<F: Denominator> Inversions<F> {
     fn new() -> Self {
         Inversions {
-            denominators: Vec::new(),
-            norms: Vec::new(),
-            prefixes: Vec::new(),
+            denominators: Vec::with_capacity(BATCH),
+            norms: Vec::with_capacity(BATCH),
+            prefixes: Vec::with_capacity(BATCH),
+            product: F::Norm::ONE,
         }
     }
 
-    /// `lhs[k] += rhs[k]` for every `k`, None being the identity, on a
-    /// curve `y^2 = x^3 + b`.
-    fn add(&mut self, lhs: &mut [Option<Point<F>>], rhs: &[Option<Point<F>>]) {
+    fn clear(&mut self) {
         self.denominators.clear();
         self.norms.clear();
         self.prefixes.clear();
-        let mut product = F::Norm::ONE;
-        for (p, q) in lhs.iter().zip(rhs) {
-            let denominator = match (p, q) {
-                (Some(p), Some(q)) if p.x != q.x => q.x - p.x,
-                (Some(p), Some(q)) if p.y == q.y => p.y.double(),
-                _ => F::ONE, // an identity, or P + (-P): no inversion needed
-            };
-            let norm = denominator.norm();
-            self.prefixes.push(product);
-            product *= norm;
-            self.norms.push(norm);
-            self.denominators.push(denominator);
-        }
-        let mut inverse = product
+        self.product = F::Norm::ONE;
+    }
+
+    /// Adds a non-zero denominator to the batch.
+    fn push(&mut self, denominator: F) {
+        let norm = denominator.norm();
+        self.prefixes.push(self.product);
+        self.product *= norm;
+        self.norms.push(norm);
+        self.denominators.push(denominator);
+    }
+
+    /// Calls `f(k, inverse of denominator k)` for each, last first.
+    fn invert_each(&mut self, mut f: impl FnMut(usize, F)) {
+        let mut inverse = self
+            .product
             .invert()
             .expect("denominators are non-zero: distinct x, or 2y with y != 0");
-        for k in (0..lhs.len()).rev() {
-            let inverse_k = self.denominators[k].invert_with(inverse * self.prefixes[k]);
+        for k in (0..self.denominators.len()).rev() {
+            f(
+                k,
+                self.denominators[k].invert_with(inverse * self.prefixes[k]),
+            );
             inverse *= self.norms[k];
+        }
+    }
+
+    /// `lhs[k] += rhs[k]` for every `k`, None being the identity.
+    fn add(&mut self, lhs: &mut [Option<Point<F>>], rhs: &[Option<Point<F>>]) {
+        self.clear();
+        for pair in lhs.iter().zip(rhs) {
+            self.push(match pair {
+                (Some(p), Some(q)) => slope_denominator(p, q),
+                _ => F::ONE,
+            });
+        }
+        self.invert_each(|k, inverse| {
             lhs[k] = match (lhs[k], rhs[k]) {
                 (None, q) => q,
                 (p, None) => p,
-                (Some(p), Some(q)) => {
-                    let lambda = if p.x != q.x {
-                        (q.y - p.y) * inverse_k
-                    } else if p.y == q.y {
-                        let square = p.x.square();
-                        (square.double() + square) * inverse_k
-                    } else {
-                        lhs[k] = None;
-                        continue;
-                    };
-                    let x = lambda.square() - p.x - q.x;
-                    Some(Point {
-                        x,
-                        y: lambda * (p.x - x) - p.y,
-                    })
-                }
+                (Some(p), Some(q)) => affine_sum(&p, &q, inverse),
             };
-        }
+        });
     }
 }
 
