@@ -7,6 +7,7 @@ use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::R1CSVar;
 use ark_relations::r1cs::{LinearCombination, SynthesisError, Variable};
 use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
 use light_poseidon::PoseidonParameters;
@@ -30,43 +31,44 @@ fn sbox(x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     Ok(x4 * x)
 }
 
+/// A state element with its value, carried beside it: asking a symbolic
+/// variable for its value would evaluate its linear combination again.
+type Element = (FpVar<Fr>, Option<Fr>);
+
+/// `x` with its value (cheap for an allocated witness or input).
+fn element(x: FpVar<Fr>) -> Element {
+    let value = x.value().ok();
+    (x, value)
+}
+
 /// `sum coefficients[j] * terms[j] + constant` as one linear combination.
 /// FpVar's operators would make a symbolic variable per product and per
 /// sum; one per mixed element keeps witness synthesis to a third of the
 /// time. The constraints, and so the keys, are the same.
-fn affine(
-    terms: &[FpVar<Fr>],
-    coefficients: &[Fr],
-    constant: Fr,
-) -> Result<FpVar<Fr>, SynthesisError> {
+fn affine(terms: &[Element], coefficients: &[Fr], constant: Fr) -> Result<Element, SynthesisError> {
     let mut constant = constant;
-    let mut combination = LinearCombination::zero();
+    let mut combination = LinearCombination(Vec::with_capacity(terms.len() + 1));
     let mut value = Some(Fr::zero());
     let mut cs = None;
-    for (term, coefficient) in terms.iter().zip(coefficients) {
+    for ((term, term_value), coefficient) in terms.iter().zip(coefficients) {
         match term {
             FpVar::Constant(c) => constant += *coefficient * c,
             FpVar::Var(allocated) => {
                 combination.0.push((*coefficient, allocated.variable));
-                value = value
-                    .zip(allocated.value().ok())
-                    .map(|(v, t)| v + *coefficient * t);
+                value = value.zip(*term_value).map(|(v, t)| v + *coefficient * t);
                 cs.get_or_insert_with(|| allocated.cs.clone());
             }
         }
     }
     let Some(cs) = cs else {
-        return Ok(FpVar::Constant(constant));
+        return Ok(element(FpVar::Constant(constant)));
     };
     if !constant.is_zero() {
         combination.0.push((constant, Variable::One));
     }
     let variable = cs.new_lc(combination)?;
-    Ok(FpVar::Var(AllocatedFp::new(
-        value.map(|v| v + constant),
-        variable,
-        cs,
-    )))
+    let value = value.map(|v| v + constant);
+    Ok((FpVar::Var(AllocatedFp::new(value, variable, cs)), value))
 }
 
 /// Enforces and returns Poseidon of `inputs` (1 to 12 of them), the same
@@ -79,22 +81,19 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
     let half_full = params.full_rounds / 2;
     let rounds = params.full_rounds + params.partial_rounds;
 
-    let mut state: Vec<FpVar<Fr>> = std::iter::once(FpVar::zero())
+    let mut state: Vec<Element> = std::iter::once(FpVar::zero())
         .chain(inputs.iter().cloned())
         .zip(&params.ark[..width])
-        .map(|(element, c)| affine(&[element], &[Fr::one()], *c))
+        .map(|(x, c)| affine(&[element(x)], &[Fr::one()], *c))
         .collect::<Result<_, _>>()?;
     for round in 0..rounds {
         let full = round < half_full || round >= half_full + params.partial_rounds;
-        if full {
-            for element in state.iter_mut() {
-                *element = sbox(element)?;
-            }
-        } else {
-            state[0] = sbox(&state[0])?;
+        let sboxed = if full { width } else { 1 };
+        for x in &mut state[..sboxed] {
+            *x = element(sbox(&x.0)?);
         }
         if round + 1 == rounds {
-            return affine(&state, &params.mds[0], Fr::zero());
+            return Ok(affine(&state, &params.mds[0], Fr::zero())?.0);
         }
         let next = &params.ark[(round + 1) * width..][..width];
         state = params

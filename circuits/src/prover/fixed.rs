@@ -5,7 +5,8 @@
 //! `c`-bit digits `d_j` then needs no doublings: digit `j` adds
 //! `±table[j / s]` into bucket set `j % s`, bucket `|d_j|`. All windows of
 //! all bases share the `s` bucket sets, so the whole MSM costs one
-//! affine addition per non-zero digit plus `s` bucket reductions, against
+//! affine addition per non-zero digit plus `s` bucket reductions (each
+//! set filled and reduced by its own thread), against
 //! one reduction per window and a doubling chain for Pippenger over bare
 //! bases. The stride `s` trades memory (the table holds `ceil(W / s)`
 //! points per base) for `s - 1` more reductions and `c (s - 1)` doublings.
@@ -15,7 +16,7 @@
 //! (Montgomery's trick), so an addition costs about six multiplications.
 //! An addition aimed at a bucket already pending in the batch waits for
 //! the next one. In G2 the batch inverts norms, not the denominators
-//! themselves ([`Denominator`]): three multiplications in `Fq` per
+//! themselves ([`Coordinate`]): three multiplications in `Fq` per
 //! addition where `Fq2`'s would cost about four times as much.
 
 use halo2curves::bn256::{Fq, Fq2};
@@ -25,19 +26,28 @@ use halo2curves::serde::SerdeObject;
 use halo2curves::CurveAffine;
 use rayon::prelude::*;
 
-/// A coordinate field, with the field its batches of denominators are
-/// inverted in: `Fq` itself, or for `Fq2 = Fq[u] / (u^2 + 1)` the norm
-/// `N(d) = d0^2 + d1^2` in `Fq`, as `1 / d = conj(d) / N(d)`.
-pub(crate) trait Denominator: Field {
+/// A coordinate field: the field its batches of denominators are inverted
+/// in (`Fq` itself, or for `Fq2 = Fq[u] / (u^2 + 1)` the norm
+/// `N(d) = d0^2 + d1^2` in `Fq`, as `1 / d = conj(d) / N(d)`), and its
+/// fastest product and square.
+pub(crate) trait Coordinate: Field {
     /// The field of the shared inversion.
     type Norm: Field;
     /// What the batch multiplies up and inverts (non-zero if `self` is).
     fn norm(&self) -> Self::Norm;
     /// `1 / self`, given `1 / self.norm()`.
     fn invert_with(&self, norm_inverse: Self::Norm) -> Self;
+    /// `self * other`.
+    fn times(&self, other: &Self) -> Self {
+        *self * other
+    }
+    /// `self^2`.
+    fn squared(&self) -> Self {
+        self.square()
+    }
 }
 
-impl Denominator for Fq {
+impl Coordinate for Fq {
     type Norm = Fq;
 
     fn norm(&self) -> Fq {
@@ -49,7 +59,9 @@ impl Denominator for Fq {
     }
 }
 
-impl Denominator for Fq2 {
+/// `Fq2`'s product in three multiplications in `Fq` (Karatsuba) and its
+/// square in two, about a fifth faster here than halo2curves' own.
+impl Coordinate for Fq2 {
     type Norm = Fq;
 
     fn norm(&self) -> Fq {
@@ -58,6 +70,21 @@ impl Denominator for Fq2 {
 
     fn invert_with(&self, norm_inverse: Fq) -> Fq2 {
         Fq2::new(*self.c0() * norm_inverse, -(*self.c1() * norm_inverse))
+    }
+
+    #[inline(always)]
+    fn times(&self, other: &Fq2) -> Fq2 {
+        let (a0, a1, b0, b1) = (self.c0(), self.c1(), other.c0(), other.c1());
+        let real = *a0 * b0;
+        let imaginary = *a1 * b1;
+        let cross = (*a0 + a1) * (*b0 + b1);
+        Fq2::new(real - imaginary, cross - real - imaginary)
+    }
+
+    #[inline(always)]
+    fn squared(&self) -> Fq2 {
+        let (a0, a1) = (self.c0(), self.c1());
+        Fq2::new((*a0 + a1) * (*a0 - a1), (*a0 * a1).double())
     }
 }
 
@@ -205,22 +232,45 @@ impl<C: CurveAffine> FixedBaseTable<C> {
     }
 
     /// `sum scalars[i] * base_i`; `scalars.len()` must be the number of bases.
+    ///
+    /// The work splits into one task per bucket set (digits `j` with
+    /// `j % s == t`), and the bases into chunks when there are more
+    /// threads than sets: each task reduces one set of buckets, so a
+    /// stride of two on two threads costs no more reductions than a stride
+    /// of one.
     pub(crate) fn msm(&self, scalars: &[C::Scalar]) -> C::Curve
     where
-        C::Base: Denominator,
+        C::Base: Coordinate,
     {
         assert_eq!(scalars.len(), self.len, "one scalar per base");
         let threads = rayon::current_num_threads().max(1);
-        let chunk = self.len.div_ceil(threads).max(1);
+        let stride = self.layout.stride as usize;
+        let chunks = threads.div_ceil(stride);
+        let chunk = self.len.div_ceil(chunks).max(1);
         let per_base = self.layout.points_per_base();
-        scalars
-            .par_chunks(chunk)
-            .enumerate()
-            .map(|(n, scalars)| {
+        let tasks: Vec<(usize, usize)> = (0..stride)
+            .flat_map(|set| (0..self.len.div_ceil(chunk)).map(move |n| (set, n)))
+            .collect();
+        let sums: Vec<(usize, C::Curve)> = tasks
+            .into_par_iter()
+            .map(|(set, n)| {
+                let scalars = &scalars[n * chunk..self.len.min((n + 1) * chunk)];
                 let table = &self.table[n * chunk * per_base..][..scalars.len() * per_base];
-                Accumulator::<C>::new(self.layout).run(table, scalars)
+                let sum = Accumulator::<C>::new(self.layout).run(table, scalars, set);
+                (set, sum)
             })
-            .reduce(C::Curve::identity, |a, b| a + b)
+            .collect();
+        // sum_t 2^(c t) S_t, highest set first.
+        let mut total = C::Curve::identity();
+        for set in (0..stride).rev() {
+            for _ in 0..self.layout.window {
+                total = total.double();
+            }
+            for (_, sum) in sums.iter().filter(|(t, _)| *t == set) {
+                total += sum;
+            }
+        }
+        total
     }
 }
 
@@ -311,10 +361,10 @@ struct Addition {
     negate: bool,
 }
 
-/// Buckets of one thread and its batch of pending additions.
+/// The buckets of one bucket set and its batch of pending additions.
 struct Accumulator<C: CurveAffine>
 where
-    C::Base: Denominator,
+    C::Base: Coordinate,
 {
     layout: Layout,
     buckets: Vec<Point<C::Base>>,
@@ -332,18 +382,18 @@ where
     /// Scratch for the batch's denominators, their norms and the norms'
     /// prefix products.
     denominators: Vec<C::Base>,
-    norms: Vec<<C::Base as Denominator>::Norm>,
-    prefixes: Vec<<C::Base as Denominator>::Norm>,
+    norms: Vec<<C::Base as Coordinate>::Norm>,
+    prefixes: Vec<<C::Base as Coordinate>::Norm>,
     /// Scratch for the bucket reduction's batches.
     inversions: Inversions<C::Base>,
 }
 
 impl<C: CurveAffine> Accumulator<C>
 where
-    C::Base: Denominator,
+    C::Base: Coordinate,
 {
     fn new(layout: Layout) -> Self {
-        let buckets = layout.buckets_per_set() * layout.stride as usize;
+        let buckets = layout.buckets_per_set();
         Accumulator {
             layout,
             buckets: vec![Point::default(); buckets],
@@ -361,21 +411,22 @@ where
         }
     }
 
-    /// The MSM of `scalars` over the bases whose points are `table`.
-    fn run(mut self, table: &[Point<C::Base>], scalars: &[C::Scalar]) -> C::Curve {
+    /// `sum_b (b + 1) * bucket[b]` after adding every digit `j` of
+    /// `scalars` with `j % s == set`: the part of their MSM over the bases
+    /// whose points are `table` that bucket set `set` holds.
+    fn run(mut self, table: &[Point<C::Base>], scalars: &[C::Scalar], set: usize) -> C::Curve {
         let per_base = self.layout.points_per_base();
         let stride = self.layout.stride as usize;
-        let set = self.layout.buckets_per_set();
         let mut digits = Vec::with_capacity(self.layout.windows());
         for (i, scalar) in scalars.iter().enumerate() {
             signed_digits(scalar, self.layout, &mut digits);
-            for (j, &digit) in digits.iter().enumerate() {
+            for (k, &digit) in digits.iter().skip(set).step_by(stride).enumerate() {
                 if digit == 0 {
                     continue;
                 }
                 let addition = Addition {
-                    bucket: ((j % stride) * set + digit.unsigned_abs() as usize - 1) as u32,
-                    point: (i * per_base + j / stride) as u32,
+                    bucket: digit.unsigned_abs() - 1,
+                    point: (i * per_base + k) as u32,
                     negate: digit < 0,
                 };
                 self.schedule(table, addition, false);
@@ -383,6 +434,9 @@ where
         }
         while !self.batch.is_empty() || !self.deferred.is_empty() {
             self.flush(table);
+        }
+        if self.overflowed {
+            self.fold_overflow();
         }
         self.reduce()
     }
@@ -442,7 +496,7 @@ where
         self.denominators.clear();
         self.norms.clear();
         self.prefixes.clear();
-        let mut product = <C::Base as Denominator>::Norm::ONE;
+        let mut product = <C::Base as Coordinate>::Norm::ONE;
         for &addition in &self.batch {
             let bucket = self.buckets[addition.bucket as usize];
             let point = Self::point(table, addition);
@@ -470,23 +524,6 @@ where
         self.batch.clear();
     }
 
-    /// `sum_t 2^(c t) sum_b b * bucket[t][b]`, after folding the overflow
-    /// into the buckets.
-    fn reduce(&mut self) -> C::Curve {
-        if self.overflowed {
-            self.fold_overflow();
-        }
-        let set = self.layout.buckets_per_set();
-        let mut total = C::Curve::identity();
-        for t in (0..self.layout.stride as usize).rev() {
-            for _ in 0..self.layout.window {
-                total = total.double();
-            }
-            total += self.reduce_set(t * set, set);
-        }
-        total
-    }
-
     /// Adds each non-identity overflow sum into its bucket.
     fn fold_overflow(&mut self) {
         let indices: Vec<usize> = (0..self.overflow.len())
@@ -507,14 +544,16 @@ where
         }
     }
 
-    /// `sum_b (b + 1) * bucket[start + b]` for `b < len` (a power of two).
+    /// `sum_b (b + 1) * bucket[b]` over the set's buckets (a power of two:
+    /// `len` of them).
     ///
     /// The running-sum method, in `LANES` lanes of `q = len / LANES`
     /// buckets that advance together, so that their affine additions share
     /// an inversion: lane `j` ends with `R_j`, the sum of its buckets, and
     /// `T_j`, their sum weighted from 1 within the lane; the result is
     /// `sum_j T_j + q sum_j j R_j`, the last sums projective.
-    fn reduce_set(&mut self, start: usize, len: usize) -> C::Curve {
+    fn reduce(&mut self) -> C::Curve {
+        let len = self.layout.buckets_per_set();
         let lanes = LANES.min(len);
         let q = len / lanes;
         let mut running: Vec<Option<Point<C::Base>>> = vec![None; lanes];
@@ -528,7 +567,7 @@ where
             rhs.clear();
             lhs.extend_from_slice(&running);
             rhs.extend((0..lanes).map(|j| {
-                let b = start + j * q + s;
+                let b = j * q + s;
                 self.filled[b].then_some(self.buckets[b])
             }));
             lhs.extend_from_slice(&sums);
@@ -585,25 +624,25 @@ fn slope_denominator<F: Field>(p: &Point<F>, q: &Point<F>) -> F {
 /// `p + q` on a curve `y^2 = x^3 + b`, given the inverse of their
 /// [`slope_denominator`]; None for `P + (-P)`.
 #[inline(always)]
-fn affine_sum<F: Field>(p: &Point<F>, q: &Point<F>, inverse: F) -> Option<Point<F>> {
+fn affine_sum<F: Coordinate>(p: &Point<F>, q: &Point<F>, inverse: F) -> Option<Point<F>> {
     let lambda = if p.x != q.x {
-        (q.y - p.y) * inverse
+        (q.y - p.y).times(&inverse)
     } else if p.y == q.y {
         let square = p.x.square();
         (square.double() + square) * inverse
     } else {
         return None;
     };
-    let x = lambda.square() - p.x - q.x;
+    let x = lambda.squared() - p.x - q.x;
     Some(Point {
         x,
-        y: lambda * (p.x - x) - p.y,
+        y: lambda.times(&(p.x - x)) - p.y,
     })
 }
 
 /// A batch of denominators inverted with one shared inversion
-/// (Montgomery's trick, over their [`Denominator::norm`]s).
-struct Inversions<F: Denominator> {
+/// (Montgomery's trick, over their [`Coordinate::norm`]s).
+struct Inversions<F: Coordinate> {
     denominators: Vec<F>,
     norms: Vec<F::Norm>,
     /// `prefixes[k]` is the product of the norms before `k`.
@@ -611,7 +650,7 @@ struct Inversions<F: Denominator> {
     product: F::Norm,
 }
 
-impl<F: Denominator> Inversions<F> {
+impl<F: Coordinate> Inversions<F> {
     fn new() -> Self {
         Inversions {
             denominators: Vec::with_capacity(BATCH),
@@ -685,7 +724,7 @@ mod tests {
             .collect()
     }
 
-    fn check<C: CurveAffine<ScalarExt = Fr, Base: Denominator>>(layout: Layout, rng: &mut StdRng) {
+    fn check<C: CurveAffine<ScalarExt = Fr, Base: Coordinate>>(layout: Layout, rng: &mut StdRng) {
         let mut bases: Vec<C> = random_bases(700, rng);
         let mut scalars: Vec<Fr> = (0..700).map(|_| Fr::random(&mut *rng)).collect();
         // Edge cases: zero, one, minus one, small values, r - 2^k, a base
@@ -747,6 +786,19 @@ mod tests {
             let inverse = d.invert_with(d.norm().invert().expect("a non-zero norm"));
             assert_eq!(inverse * d, Fq2::ONE);
         }
+    }
+
+    #[test]
+    fn fq2_products_and_squares_match_halo2curves() {
+        let mut rng = StdRng::seed_from_u64(10);
+        for _ in 0..100 {
+            let (a, b) = (Fq2::random(&mut rng), Fq2::random(&mut rng));
+            assert_eq!(a.times(&b), a * b);
+            assert_eq!(a.squared(), a.square());
+        }
+        let minus_one = -Fq2::ONE;
+        assert_eq!(minus_one.times(&minus_one), Fq2::ONE);
+        assert_eq!(Fq2::ZERO.squared(), Fq2::ZERO);
     }
 
     #[test]

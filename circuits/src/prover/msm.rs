@@ -16,14 +16,14 @@ use halo2curves::group::Curve;
 use halo2curves::serde::SerdeObject;
 use halo2curves::CurveAffine;
 
-use super::fixed::{Denominator, FixedBaseTable, Layout};
+use super::fixed::{Coordinate, FixedBaseTable, Layout};
 
 /// A BN254 group as seen by both libraries.
 pub(super) trait Group {
     /// The arkworks affine point.
     type Ark: AffineRepr<ScalarField = Fr>;
     /// The halo2curves affine point.
-    type Halo: CurveAffine<ScalarExt = h2::Fr, Base: SerdeObject + Denominator>;
+    type Halo: CurveAffine<ScalarExt = h2::Fr, Base: SerdeObject + Coordinate>;
     /// `point` in halo2curves.
     fn to_halo(point: &Self::Ark) -> Self::Halo;
     /// `point` in arkworks.
