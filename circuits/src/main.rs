@@ -507,10 +507,11 @@ fn bench(runs: usize) -> Result<()> {
         bail!("--runs must be at least 1");
     }
     println!(
-        "zkpay transfer circuit (2 inputs, 2 outputs, tree depth {}), {} proofs per layout, {} threads",
+        "zkpay transfer circuit (2 inputs, 2 outputs, tree depth {}), {} proofs per layout, {} threads, MSM additions: {}",
         zkpay_core::constants::TREE_DEPTH,
         runs,
-        rayon_threads()
+        rayon_threads(),
+        zkpay_circuits::prover::msm_arithmetic()
     );
     let rows = [
         bench_mode(PublicInputMode::Hashed, runs)?,
@@ -610,9 +611,10 @@ fn floor(runs: usize) -> Result<()> {
         .circuit(PublicInputMode::Hashed);
     let report = zkpay_circuits::prover::floor::measure(&prover, &circuit, runs, &mut rng)?;
     println!(
-        "zkpay transfer proof against its floor: {} constraints, {} threads, medians of {} runs; prover load {} ms, MSM tables {:.1} MB",
+        "zkpay transfer proof against its floor: {} constraints, {} threads, MSM additions: {}, medians of {} runs; prover load {} ms, MSM tables {:.1} MB",
         prover.num_constraints(),
         rayon_threads(),
+        zkpay_circuits::prover::msm_arithmetic(),
         runs,
         ms(load),
         prover.table_bytes() as f64 / 1e6

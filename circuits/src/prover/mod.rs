@@ -8,7 +8,9 @@
 //! - the five multi-scalar multiplications run over tables of the proving
 //!   key's bases with their shifted copies, precomputed once per prover
 //!   ([`fixed`]): no doublings, one shared set of buckets, batched affine
-//!   additions. [`floor`] times each step against the same work alone.
+//!   additions, eight at a time with AVX-512 IFMA where the CPU has it
+//!   ([`msm_arithmetic`]). [`floor`] times each step against the same work
+//!   alone.
 
 mod cache;
 mod fixed;
@@ -18,6 +20,17 @@ mod msm;
 mod qap;
 
 pub use self::funds::{FundsProveError, FundsProver};
+
+/// How the MSMs' batched affine additions run on this machine: eight at
+/// a time with AVX-512 IFMA where the CPU has it (set `ZKPAY_MSM_SCALAR`
+/// to compare), else one at a time with halo2curves' field arithmetic.
+pub fn msm_arithmetic() -> &'static str {
+    if fixed::vectorized() {
+        "AVX-512 IFMA, 8 lanes"
+    } else {
+        "scalar"
+    }
+}
 
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
