@@ -27,7 +27,7 @@ use zkpay_core::program::state::TreeState;
 use zkpay_core::proof::TransferProof;
 
 use crate::chain::{Chain, ChainError};
-use crate::nullifier_pages::{live_page, PageLookupError};
+use crate::nullifier_pages::{live_pages, PageLookupError};
 use crate::pool::{load_pool_at, PoolError, PoolInfo};
 use crate::store::StoreError;
 use crate::wallet::WalletError;
@@ -243,10 +243,10 @@ pub async fn verify_funds<C: Chain>(
     if !is_recent_root(chain, &pool, &statement.root).await? {
         return Err(FundsError::UnknownRoot);
     }
-    for (i, nullifier) in statement.nullifiers.iter().enumerate() {
-        if live_page(chain, &pool, &to_bytes(nullifier)).await?.spent {
-            return Err(FundsError::Spent(i));
-        }
+    let nullifiers = statement.nullifiers.each_ref().map(to_bytes);
+    let pages = live_pages(chain, &pool, &nullifiers).await?;
+    if let Some(i) = pages.iter().position(|page| page.spent) {
+        return Err(FundsError::Spent(i));
     }
     Ok(VerifiedFunds {
         pool,

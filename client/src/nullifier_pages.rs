@@ -25,7 +25,11 @@ pub const SPLIT_COMPUTE_UNITS: u32 = 1_400_000;
 /// The address of `pool`'s page at `depth` with `prefix`.
 pub fn page_address(pool: &Pubkey, depth: u8, prefix: u32) -> Pubkey {
     let (depth, prefix) = page_seed_parts(depth, prefix);
-    Pubkey::find_program_address(&[NULLIFIER_PAGE_SEED, pool.as_ref(), &depth, &prefix], &zkpay::ID).0
+    Pubkey::find_program_address(
+        &[NULLIFIER_PAGE_SEED, pool.as_ref(), &depth, &prefix],
+        &zkpay::ID,
+    )
+    .0
 }
 
 /// The addresses of every page that could cover `nullifier` in `pool`, by
@@ -55,13 +59,19 @@ pub struct LivePage {
 
 /// The live page covering `nullifier` among `accounts`, the accounts at
 /// [`path_addresses`] in that order.
-pub fn pick_live(pool: &Pubkey, nullifier: &[u8; 32], accounts: &[Option<Account>]) -> Option<LivePage> {
+pub fn pick_live(
+    pool: &Pubkey,
+    nullifier: &[u8; 32],
+    accounts: &[Option<Account>],
+) -> Option<LivePage> {
     let key = NullifierKey::of(nullifier);
     path_addresses(pool, nullifier)
         .into_iter()
         .zip(accounts)
         .find_map(|(address, account)| {
-            let account = account.as_ref().filter(|account| account.owner == zkpay::ID)?;
+            let account = account
+                .as_ref()
+                .filter(|account| account.owner == zkpay::ID)?;
             let page = NullifierPage::read(&account.data)?;
             page.covers(&pool.to_bytes(), key).then(|| LivePage {
                 address,
@@ -90,14 +100,43 @@ pub async fn live_page<C: Chain>(
     pool: &PoolInfo,
     nullifier: &[u8; 32],
 ) -> Result<LivePage, PageLookupError> {
-    let accounts = chain.accounts(&path_addresses(&pool.pool, nullifier)).await?;
-    pick_live(&pool.pool, nullifier, &accounts).ok_or(PageLookupError::Missing(pool.pool))
+    let [page] = live_pages(chain, pool, &[*nullifier]).await?;
+    Ok(page)
+}
+
+/// The live pages covering each of `nullifiers` in `pool`, their paths
+/// read in one request (`getMultipleAccounts` calls of 100 addresses,
+/// three paths each).
+pub async fn live_pages<C: Chain, const N: usize>(
+    chain: &mut C,
+    pool: &PoolInfo,
+    nullifiers: &[[u8; 32]; N],
+) -> Result<[LivePage; N], PageLookupError> {
+    let addresses: Vec<Pubkey> = nullifiers
+        .iter()
+        .flat_map(|nullifier| path_addresses(&pool.pool, nullifier))
+        .collect();
+    let accounts = chain.accounts(&addresses).await?;
+    let path = usize::from(MAX_PAGE_DEPTH) + 1;
+    let mut pages = Vec::with_capacity(N);
+    for (nullifier, accounts) in nullifiers.iter().zip(accounts.chunks(path)) {
+        pages.push(
+            pick_live(&pool.pool, nullifier, accounts)
+                .ok_or(PageLookupError::Missing(pool.pool))?,
+        );
+    }
+    Ok(pages.try_into().expect("one page per nullifier"))
 }
 
 /// The `split_nullifier_page` instruction for `page` of `pool`, which
 /// refuses `nullifier`, paid by `payer` (refunded from the pool's reserve
 /// as far as it goes).
-pub fn split_instruction(pool: &Pubkey, payer: &Pubkey, page: &LivePage, nullifier: &[u8; 32]) -> Instruction {
+pub fn split_instruction(
+    pool: &Pubkey,
+    payer: &Pubkey,
+    page: &LivePage,
+    nullifier: &[u8; 32],
+) -> Instruction {
     let key = NullifierKey::of(nullifier);
     let depth = page.depth + 1;
     let prefix = key.prefix(page.depth);
@@ -113,7 +152,9 @@ pub fn split_instruction(pool: &Pubkey, payer: &Pubkey, page: &LivePage, nullifi
         program_id: zkpay::ID,
         accounts: accounts.to_account_metas(None),
         data: zkpay::instruction::SplitNullifierPage {
-            args: SplitNullifierPageArgs { nullifier: *nullifier },
+            args: SplitNullifierPageArgs {
+                nullifier: *nullifier,
+            },
         }
         .data(),
     }
@@ -137,8 +178,12 @@ pub async fn split<C: Chain>(
             split_instruction(&pool.pool, &payer.pubkey(), &page, nullifier),
         ];
         let blockhash = chain.latest_blockhash().await?;
-        let transaction =
-            Transaction::new_signed_with_payer(&instructions, Some(&payer.pubkey()), &[payer], blockhash);
+        let transaction = Transaction::new_signed_with_payer(
+            &instructions,
+            Some(&payer.pubkey()),
+            &[payer],
+            blockhash,
+        );
         match chain.submit(&transaction).await {
             Ok(()) => {}
             // Someone else may have split it first; if not, the refusal stands.
@@ -162,12 +207,17 @@ pub async fn pages_for<C: Chain>(
     split_with: Option<&Keypair>,
     nullifiers: &[[u8; 32]; 2],
 ) -> Result<[Pubkey; 2], PageLookupError> {
+    let mut live = live_pages(chain, pool, nullifiers).await?;
     let mut pages = [Pubkey::default(); 2];
-    for (page, nullifier) in pages.iter_mut().zip(nullifiers) {
-        let live = live_page(chain, pool, nullifier).await?;
-        *page = match (live.full, split_with) {
-            (true, Some(payer)) => split(chain, pool, payer, nullifier).await?.address,
-            _ => live.address,
+    for k in 0..2 {
+        pages[k] = match (live[k].full, split_with) {
+            (true, Some(payer)) => {
+                let page = split(chain, pool, payer, &nullifiers[k]).await?.address;
+                // The other nullifier's page may be the one just split.
+                live = live_pages(chain, pool, nullifiers).await?;
+                page
+            }
+            _ => live[k].address,
         };
     }
     Ok(pages)

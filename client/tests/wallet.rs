@@ -9,9 +9,11 @@ use tempfile::TempDir;
 use zkpay_client::chain::embedded::EmbeddedChain;
 use zkpay_client::chain::Chain;
 use zkpay_client::keys::WalletKeys;
+use zkpay_client::nullifier_pages::{live_page, page_address, pages_for};
 use zkpay_client::pool::SOL;
 use zkpay_client::store::{HistoryKind, NoteState, Store, StoredNote, SyncBatch};
 use zkpay_client::wallet::{Balance, Relayer, Wallet, WalletError};
+use zkpay_core::program::nullifier_page::{NullifierKey, NullifierPage, PAGE_MAX_ENTRIES};
 
 const SOL_UNIT: u64 = 1_000_000_000;
 
@@ -160,6 +162,69 @@ async fn a_wallet_lives_pays_and_withdraws_inside_a_spawned_task() {
 
 /// A shop's backend learns of each payment from the sync that stores it,
 /// with amount and memo, once.
+/// Two nullifiers in one full page (on a new pool the root page covers
+/// every nullifier): the lookup splits it for the first, then names the
+/// live children for both, not the page the split closed; a payment whose
+/// pages are full then splits them and settles.
+#[tokio::test]
+async fn a_full_nullifier_page_is_split_first_and_its_children_named() {
+    let mut s = Setup::new().await;
+    let (mut alice, _) = s.wallet("alice").await;
+    let (mut bob, _) = s.wallet("bob").await;
+    alice.deposit(&mut s.chain, 2 * SOL_UNIT).await.unwrap();
+    let pool = *alice.pool();
+    let root = page_address(&pool.pool, 0, 0);
+    fill_page(&mut s.chain, root).await;
+
+    let splitter = Keypair::new();
+    s.chain.airdrop(&splitter.pubkey(), SOL_UNIT).await.unwrap();
+    let nullifiers = [[1u8; 32], [2u8; 32]];
+    let pages = pages_for(&mut s.chain, &pool, Some(&splitter), &nullifiers)
+        .await
+        .unwrap();
+    assert!(
+        s.chain.accounts(&[root]).await.unwrap()[0].is_none(),
+        "the root page was split"
+    );
+    for (page, nullifier) in pages.iter().zip(&nullifiers) {
+        let live = live_page(&mut s.chain, &pool, nullifier).await.unwrap();
+        assert_eq!(
+            (*page, live.depth),
+            (live.address, 1),
+            "a live child is named"
+        );
+    }
+
+    for prefix in [0, 1] {
+        fill_page(&mut s.chain, page_address(&pool.pool, 1, prefix)).await;
+    }
+    let paid = alice
+        .pay(&mut s.chain, &bob.address(), SOL_UNIT / 2, b"")
+        .await
+        .unwrap();
+    assert_eq!(paid.len(), 1);
+    bob.sync(&mut s.chain).await.unwrap();
+    assert_eq!(spendable(&bob), SOL_UNIT / 2);
+}
+
+/// Fills nullifier page `address` with synthetic keys, as many spent
+/// nullifiers would.
+async fn fill_page(chain: &mut EmbeddedChain, address: Pubkey) {
+    let mut account = chain.accounts(&[address]).await.unwrap()[0]
+        .clone()
+        .unwrap();
+    let page = NullifierPage::from_account_data_mut(&mut account.data).unwrap();
+    let mask = (1u64 << page.depth) - 1;
+    let mut next = 0x9e37_79b9_7f4a_7c15u64;
+    while page.count < PAGE_MAX_ENTRIES {
+        next = next.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        // Keys the page covers: its prefix in their low bits.
+        let key = (next & !mask) | u64::from(page.prefix) | 1 << 63;
+        let _ = page.insert(NullifierKey(key));
+    }
+    chain.context().set_account(&address, &account.into());
+}
+
 #[tokio::test]
 async fn a_history_listener_announces_each_received_payment_once() {
     let mut s = Setup::new().await;

@@ -37,14 +37,14 @@ use super::api::{
 };
 use crate::chain::shared::SharedChain;
 use crate::chain::{Chain, ChainError};
-use crate::nullifier_pages::{live_page, split};
-use zkpay_core::program::nullifier_page::NULLIFIER_STORAGE_FEE;
+use crate::nullifier_pages::{live_pages, split, PageLookupError};
 use crate::pool::{load_pool, PoolError, PoolInfo};
 use crate::transact::{
     associated_token_address, create_associated_token_account, transact_instruction,
     TransactAccounts,
 };
 use crate::wallet::PACKET_LIMIT;
+use zkpay_core::program::nullifier_page::NULLIFIER_STORAGE_FEE;
 
 /// Lamports a transaction pays per signature.
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -459,7 +459,10 @@ impl<C: Chain + 'static> RelayerService<C> {
         // and is built again on the live pages (the proof does not name them).
         let mut attempts = 1;
         loop {
-            match self.send(&mut chain, served, relay, pages, &mut claim).await {
+            match self
+                .send(&mut chain, served, relay, pages, &mut claim)
+                .await
+            {
                 Err(refusal) if refusal.code == WouldFail && attempts < PAGE_ATTEMPTS => {
                     let live = self.pages(&mut chain, info, relay).await?;
                     if live == pages {
@@ -482,23 +485,33 @@ impl<C: Chain + 'static> RelayerService<C> {
         info: &PoolInfo,
         relay: &Relay,
     ) -> Result<[Pubkey; 2], Refusal> {
+        let unavailable =
+            |error: PageLookupError| Refusal::new(RefusalCode::Unavailable, error.to_string());
+        let nullifiers = &relay.input_nullifiers;
+        let mut live = live_pages(chain, info, nullifiers)
+            .await
+            .map_err(unavailable)?;
+        if live.iter().any(|page| page.spent) {
+            return Err(Refusal::new(
+                RefusalCode::Spent,
+                "a note this spends is already spent",
+            ));
+        }
         let mut pages = [Pubkey::default(); 2];
-        for (page, nullifier) in pages.iter_mut().zip(&relay.input_nullifiers) {
-            let live = live_page(chain, info, nullifier)
-                .await
-                .map_err(|error| Refusal::new(RefusalCode::Unavailable, error.to_string()))?;
-            if live.spent {
-                return Err(Refusal::new(
-                    RefusalCode::Spent,
-                    "a note this spends is already spent",
-                ));
-            }
-            *page = match live.full {
-                true => split(chain, info, &self.keypair, nullifier)
-                    .await
-                    .map_err(|error| Refusal::new(RefusalCode::Unavailable, error.to_string()))?
-                    .address,
-                false => live.address,
+        for k in 0..2 {
+            pages[k] = match live[k].full {
+                true => {
+                    let page = split(chain, info, &self.keypair, &nullifiers[k])
+                        .await
+                        .map_err(unavailable)?
+                        .address;
+                    // The other nullifier's page may be the one just split.
+                    live = live_pages(chain, info, nullifiers)
+                        .await
+                        .map_err(unavailable)?;
+                    page
+                }
+                false => live[k].address,
             };
         }
         Ok(pages)
