@@ -233,24 +233,17 @@ fn add_distinct_ifma<F: VectorField<N>, const N: usize>(
     let groups = sums.len().div_ceil(LANES * CHAINS) * CHAINS;
     // Padding lanes add (1, 0) to (0, 0): a non-zero denominator, results
     // unused.
-    let one = F::from_components(std::array::from_fn(
-        |i| {
-            if i == 0 {
-                Fq::ONE
-            } else {
-                Fq::ZERO
-            }
-        },
-    ));
-    let zero = F::from_components([Fq::ZERO; N]);
+    let mut one = [Fq::ZERO; N];
+    one[0] = Fq::ONE;
+    let (one, zero) = (F::from_components(one), F::from_components([Fq::ZERO; N]));
     let (p, two_p) = (splat(&P), splat(&TWO_P));
     let difference = |a: &[Limbs; N], b: &[Limbs; N]| -> [Limbs; N] {
         std::array::from_fn(|i| canonical(&combine(&a[i], &[&p], &[&b[i]]), &p, &two_p))
     };
     // Forward: denominators q.x - p.x, their norms and, per lane and
-    // chain, the products of the norms before each.
-    // Per group: p.x, p.y, q.x, q.y and the denominator (N groups each),
-    // then the norm and the prefix product.
+    // chain, the products of the norms before each, kept per group in
+    // `scratch` as p.x, p.y, q.x, q.y, the denominator (N groups each),
+    // the norm and the prefix product.
     let stride = 5 * N + 2;
     scratch.clear();
     let mut products = [splat(&to_limbs(&Fq::ONE.0)); CHAINS];
